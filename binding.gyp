@@ -1,0 +1,35 @@
+# Builds the shipped addon (prebuildify / node-gyp). CMakeLists.txt builds the
+# same core for native tests, sanitizers, fuzzing and micro-benchmarks.
+{
+  "variables": {
+    "lmdb_dir": "<!(node native/locate.js lmdb)"
+  },
+  "target_defaults": {
+    "cflags": ["-O3", "-fvisibility=hidden", "-fPIC"],
+    "cflags_cc": ["-O3", "-std=c++17", "-fvisibility=hidden", "-fvisibility-inlines-hidden", "-fexceptions"],
+    "cflags!": ["-fno-exceptions"],
+    "cflags_cc!": ["-fno-exceptions", "-std=gnu++17", "-std=gnu++14", "-std=c++14"]
+  },
+  "targets": [
+    {
+      # Stock LMDB 0.9 (data format v1), compiled from the pinned npm package.
+      "target_name": "lmdb",
+      "type": "static_library",
+      "sources": ["<(lmdb_dir)/mdb.c", "<(lmdb_dir)/midl.c"],
+      "cflags": ["-w"],
+      "direct_dependent_settings": {"include_dirs": ["<(lmdb_dir)"]}
+    },
+    {
+      "target_name": "arroy_ts",
+      "dependencies": ["lmdb", "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
+      "sources": [
+        "<!@(node native/locate.js sources core)",
+        "<!@(node native/locate.js sources binding)"
+      ],
+      "include_dirs": ["native/core", "native/binding"],
+      "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+      "cflags_cc": ["-Wall", "-Wextra", "-Wno-unused-parameter"],
+      "ldflags": ["-Wl,--exclude-libs,ALL", "-Wl,-Bsymbolic", "-pthread"]
+    }
+  ]
+}

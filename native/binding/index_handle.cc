@@ -1,0 +1,262 @@
+#include "index_handle.h"
+
+#include <cmath>
+
+#include "build_worker.h"
+#include "defaults.h"
+#include "format.h"
+#include "js_errors.h"
+
+namespace arroy_binding {
+
+namespace {
+
+bool has(const Napi::Object& o, const char* key) {
+  return o.Has(key) && !o.Get(key).IsUndefined() && !o.Get(key).IsNull();
+}
+
+// searchK arrives as a JS number; 0 means "use the default".
+uint64_t to_search_k(Napi::Env env, const Napi::Value& value) {
+  if (value.IsUndefined() || value.IsNull()) return 0;
+  if (!value.IsNumber()) throw_invalid(env, "searchK must be a number");
+  double d = value.As<Napi::Number>().DoubleValue();
+  if (!(d >= 1) || std::floor(d) != d || d > 9007199254740991.0) {
+    throw_invalid(env, "searchK must be a positive integer");
+  }
+  return static_cast<uint64_t>(d);
+}
+
+Napi::Value hits_to_js(Napi::Env env, const std::vector<arroy::Hit>& hits) {
+  Napi::Uint32Array ids = Napi::Uint32Array::New(env, hits.size());
+  Napi::Float32Array distances = Napi::Float32Array::New(env, hits.size());
+  for (size_t i = 0; i < hits.size(); i++) {
+    ids[i] = hits[i].id;
+    distances[i] = hits[i].distance;
+  }
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("ids", ids);
+  result.Set("distances", distances);
+  return result;
+}
+
+}  // namespace
+
+Napi::Function IndexHandle::Define(Napi::Env env) {
+  return DefineClass(env, "IndexHandle",
+                     {
+                         InstanceMethod<&IndexHandle::Dimensions>("dimensions"),
+                         InstanceMethod<&IndexHandle::Metric>("metric"),
+                         InstanceMethod<&IndexHandle::Name>("name"),
+                         InstanceMethod<&IndexHandle::ReadOnly>("readOnly"),
+                         InstanceMethod<&IndexHandle::Size>("size"),
+                         InstanceMethod<&IndexHandle::TreeCount>("treeCount"),
+                         InstanceMethod<&IndexHandle::PendingCount>("pendingCount"),
+                         InstanceMethod<&IndexHandle::Add>("add"),
+                         InstanceMethod<&IndexHandle::Remove>("remove"),
+                         InstanceMethod<&IndexHandle::Get>("get"),
+                         InstanceMethod<&IndexHandle::Search>("search"),
+                         InstanceMethod<&IndexHandle::SearchById>("searchById"),
+                         InstanceMethod<&IndexHandle::Build>("build"),
+                         InstanceMethod<&IndexHandle::CancelBuild>("cancelBuild"),
+                         InstanceMethod<&IndexHandle::Close>("close"),
+                     });
+}
+
+// new IndexHandle(path, { name?, dimensions?, distance?, readOnly?, mapSize? })
+IndexHandle::IndexHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<IndexHandle>(info) {
+  Napi::Env env = info.Env();
+  guard(env, [&] {
+    if (!info[0].IsString()) throw_invalid(env, "path must be a string");
+    if (!info[1].IsObject()) throw_invalid(env, "options must be an object");
+    std::string path = info[0].As<Napi::String>().Utf8Value();
+    Napi::Object o = info[1].As<Napi::Object>();
+    arroy::OpenOptions options;
+    if (has(o, "name")) {
+      if (!o.Get("name").IsString()) throw_invalid(env, "name must be a string");
+      options.name = o.Get("name").As<Napi::String>().Utf8Value();
+    }
+    if (has(o, "dimensions")) {
+      options.dimensions = to_uint32(env, o.Get("dimensions"), "dimensions", 1, arroy::kMaxDimensions);
+    }
+    if (has(o, "distance")) {
+      arroy::Metric metric;
+      if (!o.Get("distance").IsString() || !arroy::parse_metric(o.Get("distance").As<Napi::String>(), &metric)) {
+        throw_invalid(env, "distance must be one of 'euclidean', 'manhattan', 'cosine', 'dot'");
+      }
+      options.metric = metric;
+    }
+    if (has(o, "readOnly")) options.read_only = o.Get("readOnly").ToBoolean();
+    if (has(o, "mapSize")) {
+      Napi::Value v = o.Get("mapSize");
+      double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1;
+      if (!(d >= 1 << 20) || std::floor(d) != d || d > 9007199254740991.0) {
+        throw_invalid(env, "mapSize must be an integer number of bytes, at least 1 MiB");
+      }
+      options.map_size = static_cast<uint64_t>(d);
+    }
+    index_ = arroy::Index::open(path, options);
+  });
+}
+
+IndexHandle::~IndexHandle() {
+  if (build_monitor_) build_monitor_->cancelled = true;
+}
+
+arroy::Index& IndexHandle::index(Napi::Env env) {
+  if (!index_ || index_->closed()) throw to_js_error(env, arroy::Error(arroy::ErrorCode::Closed, "the index is closed"));
+  return *index_;
+}
+
+Napi::Value IndexHandle::Dimensions(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), index(info.Env()).dimensions());
+}
+
+Napi::Value IndexHandle::Metric(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), arroy::metric_name(index(info.Env()).metric()));
+}
+
+Napi::Value IndexHandle::Name(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), index(info.Env()).name());
+}
+
+Napi::Value IndexHandle::ReadOnly(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), index(info.Env()).read_only());
+}
+
+Napi::Value IndexHandle::Size(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guard(env, [&] { return Napi::Number::New(env, index(env).size()); });
+}
+
+Napi::Value IndexHandle::TreeCount(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guard(env, [&] { return Napi::Number::New(env, index(env).tree_count()); });
+}
+
+Napi::Value IndexHandle::PendingCount(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return Napi::Number::New(env, double(index(env).pending_count()));
+}
+
+// add(id, Float32Array)
+Napi::Value IndexHandle::Add(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  guard(env, [&] {
+    arroy::Index& idx = index(env);
+    uint32_t id = to_item_id(env, info[0], "id");
+    Napi::Float32Array v = to_float32_array(env, info[1], "vector");
+    idx.add(id, v.Data(), v.ElementLength());
+  });
+  return env.Undefined();
+}
+
+Napi::Value IndexHandle::Remove(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  guard(env, [&] { index(env).remove(to_item_id(env, info[0], "id")); });
+  return env.Undefined();
+}
+
+Napi::Value IndexHandle::Get(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guard(env, [&]() -> Napi::Value {
+    arroy::Index& idx = index(env);
+    uint32_t id = to_item_id(env, info[0], "id");
+    std::vector<float> values;
+    if (!idx.get(id, &values)) return env.Undefined();
+    Napi::Float32Array out = Napi::Float32Array::New(env, values.size());
+    std::copy(values.begin(), values.end(), out.Data());
+    return out;
+  });
+}
+
+// search(Float32Array, k, searchK?) -> { ids: Uint32Array, distances: Float32Array }
+Napi::Value IndexHandle::Search(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guard(env, [&]() -> Napi::Value {
+    arroy::Index& idx = index(env);
+    Napi::Float32Array query = to_float32_array(env, info[0], "query");
+    if (query.ElementLength() != idx.dimensions()) {
+      throw to_js_error(env, arroy::Error(arroy::ErrorCode::DimensionMismatch,
+                                          "the query has " + std::to_string(query.ElementLength()) +
+                                              " values, the index " + std::to_string(idx.dimensions())));
+    }
+    uint32_t k = to_uint32(env, info[1], "k", 1, 0xFFFFFFFFu);
+    return hits_to_js(env, idx.search(query.Data(), k, to_search_k(env, info[2])));
+  });
+}
+
+// searchById(id, k, searchK?) -> result, or undefined when id is not stored
+Napi::Value IndexHandle::SearchById(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guard(env, [&]() -> Napi::Value {
+    arroy::Index& idx = index(env);
+    uint32_t id = to_item_id(env, info[0], "id");
+    uint32_t k = to_uint32(env, info[1], "k", 1, 0xFFFFFFFFu);
+    auto hits = idx.search_by_id(id, k, to_search_k(env, info[2]));
+    if (!hits) return env.Undefined();
+    return hits_to_js(env, *hits);
+  });
+}
+
+// build({ trees?, seed?, bucketCapacity?, threads? }, onProgress?) -> Promise<report>
+Napi::Value IndexHandle::Build(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guard(env, [&]() -> Napi::Value {
+    arroy::Index& idx = index(env);
+    if (build_monitor_) {
+      throw to_js_error(env, arroy::Error(arroy::ErrorCode::Busy, "a build of this index is already running"));
+    }
+    arroy::BuildOptions options;
+    if (info[0].IsObject()) {
+      Napi::Object o = info[0].As<Napi::Object>();
+      if (has(o, "trees")) options.trees = to_uint32(env, o.Get("trees"), "trees", 1, arroy::kMaxTrees);
+      if (has(o, "bucketCapacity")) {
+        options.bucket_capacity = to_uint32(env, o.Get("bucketCapacity"), "bucketCapacity",
+                                            arroy::kMinBucketCapacity, arroy::kMaxBucketCapacity);
+      }
+      if (has(o, "threads")) options.threads = to_uint32(env, o.Get("threads"), "threads", 1, 1024);
+      if (has(o, "seed")) {
+        Napi::Value seed = o.Get("seed");
+        bool lossless = false;
+        if (seed.IsBigInt()) {
+          options.seed = seed.As<Napi::BigInt>().Uint64Value(&lossless);
+        } else if (seed.IsNumber()) {
+          double d = seed.As<Napi::Number>().DoubleValue();
+          lossless = d >= 0 && d <= 9007199254740991.0 && std::floor(d) == d;
+          options.seed = static_cast<uint64_t>(d);
+        }
+        if (!lossless) throw_invalid(env, "seed must be a non-negative safe integer or a bigint below 2^64");
+        options.has_seed = true;
+      }
+    }
+    Napi::Function on_progress;
+    if (info[1].IsFunction()) on_progress = info[1].As<Napi::Function>();
+    auto monitor = std::make_shared<arroy::BuildMonitor>();
+    std::unique_ptr<arroy::BuildJob> job = idx.start_build(options);
+    build_monitor_ = monitor;
+    auto* worker = new BuildWorker(env, this, Value(), std::move(job), monitor, on_progress);
+    Napi::Promise promise = worker->promise();
+    worker->Queue();
+    return promise;
+  });
+}
+
+Napi::Value IndexHandle::CancelBuild(const Napi::CallbackInfo& info) {
+  if (build_monitor_) build_monitor_->cancelled = true;
+  return info.Env().Undefined();
+}
+
+void IndexHandle::build_finished(arroy::ChangeBatch* unapplied) {
+  build_monitor_.reset();
+  if (unapplied && index_ && !index_->closed()) index_->restore_pending(std::move(*unapplied));
+}
+
+// close() cancels a running build and releases the file (once every other
+// handle of this process on the same file has closed too).
+Napi::Value IndexHandle::Close(const Napi::CallbackInfo& info) {
+  if (build_monitor_) build_monitor_->cancelled = true;
+  if (index_) index_->close();
+  return info.Env().Undefined();
+}
+
+}  // namespace arroy_binding

@@ -1,0 +1,48 @@
+// The JS class behind src/index.ts: a thin wrapper over arroy::Index. All
+// argument checking that matters for safety is repeated here, so calling the
+// binding directly with junk throws instead of crashing.
+#pragma once
+
+#include <napi.h>
+
+#include <memory>
+
+#include "forest.h"
+#include "index.h"
+
+namespace arroy_binding {
+
+class IndexHandle : public Napi::ObjectWrap<IndexHandle> {
+ public:
+  static Napi::Function Define(Napi::Env env);
+  explicit IndexHandle(const Napi::CallbackInfo& info);
+  ~IndexHandle() override;
+
+  // Called by the build worker on the JS thread when it ends.
+  void build_finished(arroy::ChangeBatch* unapplied);
+
+ private:
+  arroy::Index& index(Napi::Env env);
+
+  Napi::Value Dimensions(const Napi::CallbackInfo& info);
+  Napi::Value Metric(const Napi::CallbackInfo& info);
+  Napi::Value Name(const Napi::CallbackInfo& info);
+  Napi::Value ReadOnly(const Napi::CallbackInfo& info);
+  Napi::Value Size(const Napi::CallbackInfo& info);
+  Napi::Value TreeCount(const Napi::CallbackInfo& info);
+  Napi::Value PendingCount(const Napi::CallbackInfo& info);
+  Napi::Value Add(const Napi::CallbackInfo& info);
+  Napi::Value Remove(const Napi::CallbackInfo& info);
+  Napi::Value Get(const Napi::CallbackInfo& info);
+  Napi::Value Search(const Napi::CallbackInfo& info);
+  Napi::Value SearchById(const Napi::CallbackInfo& info);
+  Napi::Value Build(const Napi::CallbackInfo& info);
+  Napi::Value CancelBuild(const Napi::CallbackInfo& info);
+  Napi::Value Close(const Napi::CallbackInfo& info);
+
+  std::unique_ptr<arroy::Index> index_;
+  // The monitor of the running build, if any (shared with its worker).
+  std::shared_ptr<arroy::BuildMonitor> build_monitor_;
+};
+
+}  // namespace arroy_binding

@@ -1,0 +1,44 @@
+// Tunable defaults of the engine, each with the reason for its value. The
+// TypeScript layer reads these through the binding, so they live only here.
+#pragma once
+
+#include <cstdint>
+
+namespace arroy {
+
+// Virtual size reserved for the memory map. LMDB maps the whole size up front
+// but the file only grows as pages are written, so a generous reservation
+// costs address space, not disk or memory.
+constexpr uint64_t kDefaultMapSize = 64ull << 30;
+
+// Reader slots in the lock file (64 bytes each): enough for a server with many
+// worker threads and processes, each holding at most one read snapshot at a time.
+constexpr unsigned kMaxReaders = 1022;
+
+// Two-means: how many random samples refine the two centroids of a split, and
+// how many planes are tried before a split that leaves more than
+// kAcceptImbalance of the items on one side is kept anyway. A split still more
+// lopsided than kRandomSplitImbalance becomes a random split. Values as in Annoy,
+// whose recall these reproduce.
+constexpr int kTwoMeansIterations = 200;
+constexpr int kSplitAttempts = 3;
+constexpr double kAcceptImbalance = 0.95;
+constexpr double kRandomSplitImbalance = 0.99;
+
+// Default items per leaf bucket. Small buckets mean deeper trees and more
+// node reads per query; big ones mean more exact distances per bucket.
+// Chosen by bench/sweep-params.ts on GloVe and Fashion-MNIST (bench/RESULTS.md).
+uint32_t default_bucket_capacity(uint32_t dimensions);
+
+// Default tree count for n items of the given dimensions, chosen from the
+// same sweep: enough trees that recall@10 reaches 0.9 at a modest searchK.
+uint32_t default_tree_count(uint64_t items, uint32_t dimensions);
+
+// Default searchK (unique candidates scored exactly) for k results over the
+// given number of trees.
+uint64_t default_search_k(uint32_t k, uint32_t trees);
+
+// Default seed of a build when the caller gives none.
+constexpr uint64_t kDefaultSeed = 0x5eed0f0a770ull;
+
+}  // namespace arroy

@@ -1,0 +1,64 @@
+// Builds a forest of random-hyperplane trees in memory from the items of an
+// index, on several threads. Each tree is a pure function of (items, seed,
+// tree number), so the forest is the same whatever the thread count.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "format.h"
+#include "planes.h"
+
+namespace arroy {
+
+struct BuiltNode {
+  NodeTag tag;
+  uint32_t left = 0, right = 0;  // local node numbers within the tree (splits)
+  uint32_t first = 0, count = 0;  // bucket: range in BuiltTree::ids; split: normal at first * dimensions
+  float offset = 0, extra = 0;
+};
+
+// Node 0 is the root. Nodes are numbered in creation order.
+struct BuiltTree {
+  std::vector<BuiltNode> nodes;
+  std::vector<uint32_t> ids;     // bucket contents, each bucket ascending
+  std::vector<float> normals;    // split normals, dimensions floats each
+};
+
+struct ForestParams {
+  uint32_t trees = 0;
+  uint32_t bucket_capacity = 0;
+  uint64_t seed = 0;
+  unsigned threads = 1;
+};
+
+enum class BuildPhase : int {
+  Applying = 0,  // writing pending adds and deletes; done/total count changes
+  Trees = 1,     // growing trees; done/total count items placed in buckets, over all trees
+  Writing = 2,   // storing tree nodes; done/total count nodes
+};
+
+// Cancellation and progress, shared between a build and whoever watches it.
+struct BuildMonitor {
+  std::atomic<bool> cancelled{false};
+  std::atomic<int> phase{0};
+  std::atomic<uint64_t> done{0};
+  std::atomic<uint64_t> total{0};
+  // Called on the building thread about every `interval_ms`.
+  std::function<void()> on_tick;
+  unsigned interval_ms = 100;
+
+  void enter(BuildPhase p, uint64_t work) {
+    phase = static_cast<int>(p);
+    done = 0;
+    total = work;
+  }
+};
+
+// Throws Error(Aborted) if monitor.cancelled is set during the build.
+std::vector<BuiltTree> build_forest(const Geometry& geometry, const std::vector<BuildItem>& items,
+                                    const ForestParams& params, BuildMonitor& monitor);
+
+}  // namespace arroy

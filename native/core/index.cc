@@ -1,0 +1,345 @@
+#include "index.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <thread>
+
+#include "defaults.h"
+#include "errors.h"
+
+namespace arroy {
+
+namespace {
+
+// Holds a reusable read snapshot for the duration of one call.
+class ReadScope {
+ public:
+  ReadScope(Transaction& txn, const Environment& env) : txn_(txn) { txn_.begin(env, false); }
+  ~ReadScope() { txn_.reset(); }
+
+ private:
+  Transaction& txn_;
+};
+
+std::vector<CatalogEntry> read_catalog(const Transaction& txn) {
+  MDB_val value;
+  if (!txn.get(make_key(kFileIndex, RecordKind::Meta, kMetaCatalog), &value)) return {};
+  return decode_catalog(value.mv_data, value.mv_size);
+}
+
+IndexMeta read_index_meta(const Transaction& txn, IndexId index) {
+  MDB_val value;
+  if (!txn.get(make_key(index, RecordKind::Meta, kMetaIndexRecord), &value)) {
+    corrupt("index " + std::to_string(index) + " is in the catalog but has no metadata");
+  }
+  return decode_index_meta(value.mv_data, value.mv_size);
+}
+
+const CatalogEntry* find_entry(const std::vector<CatalogEntry>& catalog, const std::string& name) {
+  for (const CatalogEntry& e : catalog) {
+    if (e.name == name) return &e;
+  }
+  return nullptr;
+}
+
+void check_matches(const IndexMeta& meta, const OpenOptions& options) {
+  if (options.dimensions && options.dimensions != meta.dimensions) {
+    fail(ErrorCode::DimensionMismatch, "index '" + options.name + "' has " + std::to_string(meta.dimensions) +
+                                           " dimensions, not " + std::to_string(options.dimensions));
+  }
+  if (options.metric && *options.metric != meta.metric) {
+    fail(ErrorCode::DistanceMismatch, "index '" + options.name + "' uses the " + metric_name(meta.metric) +
+                                          " distance, not " + metric_name(*options.metric));
+  }
+}
+
+}  // namespace
+
+std::unique_ptr<Index> Index::open(const std::string& path, const OpenOptions& options) {
+  if (options.name.empty() || options.name.size() > kMaxIndexNameBytes) {
+    fail(ErrorCode::InvalidArgument, "an index name must be 1 to " + std::to_string(kMaxIndexNameBytes) + " bytes");
+  }
+  if (options.dimensions > kMaxDimensions) {
+    fail(ErrorCode::InvalidArgument, "dimensions must be at most " + std::to_string(kMaxDimensions));
+  }
+  std::unique_ptr<Index> index(new Index());
+  index->env_ = Environment::open(path, {options.read_only, options.map_size});
+  index->name_ = options.name;
+  index->kernels_ = &active_kernels();
+
+  std::optional<IndexMeta> meta;
+  {
+    ReadScope scope(index->reader_, *index->env_);
+    std::vector<CatalogEntry> catalog = read_catalog(index->reader_);
+    if (const CatalogEntry* entry = find_entry(catalog, options.name)) {
+      index->index_ = entry->index;
+      meta = read_index_meta(index->reader_, entry->index);
+    }
+  }
+  if (!meta) {
+    if (options.read_only) fail(ErrorCode::NotAnIndex, "the file has no index named '" + options.name + "'");
+    if (!options.dimensions || !options.metric) {
+      fail(ErrorCode::InvalidArgument,
+           "index '" + options.name + "' does not exist yet: give dimensions and distance to create it");
+    }
+    Transaction txn;
+    txn.begin(*index->env_, true);
+    std::vector<CatalogEntry> catalog = read_catalog(txn);
+    if (const CatalogEntry* entry = find_entry(catalog, options.name)) {  // created meanwhile by another process
+      index->index_ = entry->index;
+      meta = read_index_meta(txn, entry->index);
+    } else {
+      IndexId id = 0;
+      while (std::any_of(catalog.begin(), catalog.end(), [&](const CatalogEntry& e) { return e.index == id; })) {
+        if (id == kMaxIndexId) fail(ErrorCode::InvalidArgument, "the file holds the maximum number of indexes");
+        id++;
+      }
+      meta.emplace();
+      meta->dimensions = options.dimensions;
+      meta->metric = *options.metric;
+      meta->bucket_capacity = default_bucket_capacity(options.dimensions);
+      catalog.push_back({id, options.name});
+      txn.put(make_key(id, RecordKind::Meta, kMetaIndexRecord), encode_index_meta(*meta));
+      txn.put(make_key(kFileIndex, RecordKind::Meta, kMetaCatalog), encode_catalog(catalog));
+      index->index_ = id;
+    }
+    txn.commit();
+  }
+  check_matches(*meta, options);
+  index->dimensions_ = meta->dimensions;
+  index->metric_ = meta->metric;
+  return index;
+}
+
+Index::~Index() { close(); }
+
+void Index::close() {
+  reader_.abort();
+  env_.reset();
+  pending_.clear();
+}
+
+void Index::check_open() const {
+  if (!env_) fail(ErrorCode::Closed, "the index is closed");
+}
+
+const IndexMeta& Index::read_meta() {
+  size_t snapshot = mdb_txn_id(reader_.txn());
+  if (snapshot != meta_cache_txn_) {
+    meta_cache_ = read_index_meta(reader_, index_);
+    if (meta_cache_.dimensions != dimensions_ || meta_cache_.metric != metric_) {
+      corrupt("index metadata changed its dimensions or distance while open");
+    }
+    meta_cache_txn_ = snapshot;
+  }
+  return meta_cache_;
+}
+
+uint32_t Index::size() {
+  check_open();
+  ReadScope scope(reader_, *env_);
+  return read_meta().item_count;
+}
+
+uint32_t Index::tree_count() {
+  check_open();
+  ReadScope scope(reader_, *env_);
+  return static_cast<uint32_t>(read_meta().roots.size());
+}
+
+bool Index::get(uint32_t id, std::vector<float>* out) {
+  check_open();
+  ReadScope scope(reader_, *env_);
+  MDB_val value;
+  if (!reader_.get(make_key(index_, RecordKind::Item, id), &value)) return false;
+  ItemView item = decode_item(value.mv_data, value.mv_size, dimensions_);
+  out->resize(dimensions_);
+  copy_item_values(item, dimensions_, out->data());
+  return true;
+}
+
+std::vector<Hit> Index::search(const float* query, uint32_t k, uint64_t search_k) {
+  check_open();
+  for (uint32_t i = 0; i < dimensions_; i++) {
+    if (!std::isfinite(query[i])) fail(ErrorCode::InvalidArgument, "the query holds a non-finite value");
+  }
+  float norm = l2_norm(*kernels_, query, dimensions_);
+  if (!std::isfinite(norm)) fail(ErrorCode::InvalidArgument, "the query's norm overflows a float");
+  if (metric_ == Metric::Cosine && !(norm > 0)) {
+    fail(ErrorCode::InvalidArgument, "a zero vector has no cosine distance");
+  }
+  ReadScope scope(reader_, *env_);
+  return search_forest(reader_, index_, read_meta(), *kernels_, {query, norm, k, search_k});
+}
+
+std::optional<std::vector<Hit>> Index::search_by_id(uint32_t id, uint32_t k, uint64_t search_k) {
+  check_open();
+  ReadScope scope(reader_, *env_);
+  MDB_val value;
+  if (!reader_.get(make_key(index_, RecordKind::Item, id), &value)) return std::nullopt;
+  ItemView item = decode_item(value.mv_data, value.mv_size, dimensions_);
+  return search_forest(reader_, index_, read_meta(), *kernels_, {item.values, item.norm, k, search_k});
+}
+
+void Index::add(uint32_t id, const float* values, size_t length) {
+  check_open();
+  if (env_->read_only()) fail(ErrorCode::InvalidArgument, "the index was opened read-only");
+  if (length != dimensions_) {
+    fail(ErrorCode::DimensionMismatch,
+         "the vector has " + std::to_string(length) + " values, the index " + std::to_string(dimensions_));
+  }
+  for (size_t i = 0; i < length; i++) {
+    if (!std::isfinite(values[i])) {
+      fail(ErrorCode::InvalidArgument, "the vector holds a non-finite value at position " + std::to_string(i));
+    }
+  }
+  float norm = l2_norm(*kernels_, values, length);
+  if (!std::isfinite(norm)) fail(ErrorCode::InvalidArgument, "the vector's norm overflows a float");
+  if (metric_ == Metric::Cosine && !(norm > 0)) {
+    fail(ErrorCode::InvalidArgument, "a zero vector has no cosine distance");
+  }
+  pending_[id] = std::vector<float>(values, values + length);
+}
+
+void Index::remove(uint32_t id) {
+  check_open();
+  if (env_->read_only()) fail(ErrorCode::InvalidArgument, "the index was opened read-only");
+  pending_[id] = std::nullopt;
+}
+
+std::unique_ptr<BuildJob> Index::start_build(const BuildOptions& options) {
+  check_open();
+  if (env_->read_only()) fail(ErrorCode::InvalidArgument, "the index was opened read-only");
+  if (options.trees > kMaxTrees) fail(ErrorCode::InvalidArgument, "trees must be at most " + std::to_string(kMaxTrees));
+  if (options.bucket_capacity &&
+      (options.bucket_capacity < kMinBucketCapacity || options.bucket_capacity > kMaxBucketCapacity)) {
+    fail(ErrorCode::InvalidArgument, "bucketCapacity must be between " + std::to_string(kMinBucketCapacity) +
+                                         " and " + std::to_string(kMaxBucketCapacity));
+  }
+  ChangeBatch changes;
+  changes.swap(pending_);
+  return std::make_unique<BuildJob>(env_, index_, std::move(changes), options);
+}
+
+void Index::restore_pending(ChangeBatch&& changes) {
+  // Changes made while the build ran are newer: they win.
+  for (auto& change : changes) pending_.emplace(change.first, std::move(change.second));
+}
+
+// ---------------------------------------------------------------- build
+
+BuildReport BuildJob::run(BuildMonitor& monitor) {
+  Transaction txn;
+  txn.begin(*env_, true);
+  IndexMeta meta = read_index_meta(txn, index_);
+  const uint32_t dims = meta.dimensions;
+  const Kernels& kernels = active_kernels();
+
+  monitor.enter(BuildPhase::Applying, changes_.size());
+  for (const auto& change : changes_) {
+    Key key = make_key(index_, RecordKind::Item, change.first);
+    if (change.second) {
+      const std::vector<float>& v = *change.second;
+      txn.put(key, encode_item(v.data(), dims, l2_norm(kernels, v.data(), dims)));
+    } else {
+      txn.del(key);
+    }
+    monitor.done++;
+  }
+  if (monitor.cancelled) fail(ErrorCode::Aborted, "the build was cancelled");
+
+  // From here until the forest is built nothing is written, so the item views
+  // (pointers into the transaction's pages) stay valid.
+  std::vector<BuildItem> items;
+  float max_norm = 0;
+  {
+    Cursor cursor(txn);
+    MDB_val k, v;
+    for (bool ok = cursor.seek(make_key(index_, RecordKind::Item, 0), &k, &v); ok; ok = cursor.next(&k, &v)) {
+      DecodedKey key = decode_key(k.mv_data, k.mv_size);
+      if (key.index != index_ || key.kind != RecordKind::Item) break;
+      ItemView item = decode_item(v.mv_data, v.mv_size, dims);
+      items.push_back({key.id, item.values, item.norm});
+      max_norm = std::max(max_norm, item.norm);
+    }
+  }
+  if (options_.bucket_capacity) meta.bucket_capacity = options_.bucket_capacity;
+  uint32_t trees = options_.trees ? options_.trees : default_tree_count(items.size(), dims);
+  if (items.empty()) trees = 0;
+  if (items.size() <= meta.bucket_capacity && trees > 1) trees = 1;  // every tree would be the same single bucket
+
+  ForestParams params;
+  params.trees = trees;
+  params.bucket_capacity = meta.bucket_capacity;
+  params.seed = options_.has_seed ? options_.seed : kDefaultSeed;
+  params.threads = options_.threads ? options_.threads : std::max(1u, std::thread::hardware_concurrency());
+  Geometry geometry{&kernels, meta.metric, dims, max_norm};
+  monitor.enter(BuildPhase::Trees, uint64_t(items.size()) * trees);
+  std::vector<BuiltTree> forest = build_forest(geometry, items, params, monitor);
+  const uint32_t item_count = static_cast<uint32_t>(items.size());
+  items.clear();
+
+  uint64_t node_total = 0;
+  for (const BuiltTree& tree : forest) node_total += tree.nodes.size();
+  if (node_total > 0xFFFFFFFFull) fail(ErrorCode::InvalidArgument, "too many tree nodes: build fewer trees");
+
+  // Replace the old forest.
+  monitor.enter(BuildPhase::Writing, node_total);
+  {
+    Cursor cursor(txn);
+    MDB_val k, v;
+    for (bool ok = cursor.seek(make_key(index_, RecordKind::Node, 0), &k, &v); ok; ok = cursor.next(&k, &v)) {
+      DecodedKey key = decode_key(k.mv_data, k.mv_size);
+      if (key.index != index_ || key.kind != RecordKind::Node) break;
+      cursor.del();
+    }
+  }
+  auto last_tick = std::chrono::steady_clock::now();
+  meta.roots.clear();
+  uint32_t base = 0;
+  for (const BuiltTree& tree : forest) {
+    meta.roots.push_back(base);
+    for (uint32_t local = 0; local < tree.nodes.size(); local++) {
+      const BuiltNode& n = tree.nodes[local];
+      std::vector<uint8_t> bytes;
+      switch (n.tag) {
+        case NodeTag::Bucket:
+          bytes = encode_bucket(tree.ids.data() + n.first, n.count);
+          break;
+        case NodeTag::Split:
+          bytes = encode_split(base + n.left, base + n.right, n.offset, n.extra,
+                               tree.normals.data() + size_t(n.first) * dims, dims);
+          break;
+        case NodeTag::RandomSplit:
+          bytes = encode_random_split(base + n.left, base + n.right);
+          break;
+      }
+      txn.put(make_key(index_, RecordKind::Node, base + local), bytes);
+      monitor.done++;
+      if ((local & 1023) == 0) {
+        if (monitor.cancelled) fail(ErrorCode::Aborted, "the build was cancelled");
+        auto now = std::chrono::steady_clock::now();
+        if (monitor.on_tick && now - last_tick > std::chrono::milliseconds(monitor.interval_ms)) {
+          monitor.on_tick();
+          last_tick = now;
+        }
+      }
+    }
+    base += static_cast<uint32_t>(tree.nodes.size());
+  }
+
+  BuildReport report;
+  report.items = item_count;
+  meta.item_count = report.items;
+  meta.seed = params.seed;
+  meta.max_norm = max_norm;
+  txn.put(make_key(index_, RecordKind::Meta, kMetaIndexRecord), encode_index_meta(meta));
+  if (monitor.cancelled) fail(ErrorCode::Aborted, "the build was cancelled");
+  txn.commit();
+  report.trees = trees;
+  report.nodes = node_total;
+  return report;
+}
+
+}  // namespace arroy

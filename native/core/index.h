@@ -1,0 +1,116 @@
+// One named index inside an arroy-ts file: the API the binding wraps.
+//
+// Reads (get, search, counts) are synchronous and each runs in its own short
+// LMDB read snapshot, released before returning. Changes (add, remove) are
+// held in memory as pending until a build commits them, together with a
+// rebuilt forest, in one write transaction; readers see the old state or the
+// new one, never a mix. A BuildJob runs on a worker thread and touches nothing
+// of the Index but what it was given.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "distance.h"
+#include "forest.h"
+#include "records.h"
+#include "search.h"
+#include "storage.h"
+
+namespace arroy {
+
+struct OpenOptions {
+  std::string name = "default";
+  uint32_t dimensions = 0;         // 0: take it from the file (the index must exist)
+  std::optional<Metric> metric;    // empty: take it from the file
+  bool read_only = false;
+  uint64_t map_size = 0;           // 0: kDefaultMapSize
+};
+
+// Pending changes, by id: a vector to store, or nullopt to delete.
+using ChangeBatch = std::map<uint32_t, std::optional<std::vector<float>>>;
+
+struct BuildOptions {
+  uint32_t trees = 0;            // 0: default_tree_count
+  uint64_t seed = 0;
+  bool has_seed = false;         // false: kDefaultSeed
+  uint32_t bucket_capacity = 0;  // 0: keep the index's
+  unsigned threads = 0;          // 0: every hardware thread
+};
+
+struct BuildReport {
+  uint32_t items = 0;
+  uint32_t trees = 0;
+  uint64_t nodes = 0;
+};
+
+class BuildJob {
+ public:
+  BuildJob(std::shared_ptr<Environment> env, IndexId index, ChangeBatch changes, BuildOptions options)
+      : env_(std::move(env)), index_(index), changes_(std::move(changes)), options_(options) {}
+  // Runs the whole build in one write transaction. Throws on failure or
+  // cancellation, in which case nothing was committed.
+  BuildReport run(BuildMonitor& monitor);
+  // The changes this job was given, for putting back after a failure.
+  ChangeBatch& changes() { return changes_; }
+
+ private:
+  std::shared_ptr<Environment> env_;
+  IndexId index_;
+  ChangeBatch changes_;
+  BuildOptions options_;
+};
+
+class Index {
+ public:
+  static std::unique_ptr<Index> open(const std::string& path, const OpenOptions& options);
+  ~Index();
+
+  uint32_t dimensions() const { return dimensions_; }
+  Metric metric() const { return metric_; }
+  const std::string& name() const { return name_; }
+  bool read_only() const { return env_ && env_->read_only(); }
+  bool closed() const { return !env_; }
+
+  // Committed state.
+  uint32_t size();
+  uint32_t tree_count();
+  bool get(uint32_t id, std::vector<float>* out);
+  std::vector<Hit> search(const float* query, uint32_t k, uint64_t search_k);
+  // nullopt when id is not stored.
+  std::optional<std::vector<Hit>> search_by_id(uint32_t id, uint32_t k, uint64_t search_k);
+
+  // Pending changes (validated here, so a build never meets bad input).
+  void add(uint32_t id, const float* values, size_t length);
+  void remove(uint32_t id);
+  size_t pending_count() const { return pending_.size(); }
+
+  // Hands the pending changes to a new build job; restore_pending() puts them
+  // back (under any newer ones) if the job fails.
+  std::unique_ptr<BuildJob> start_build(const BuildOptions& options);
+  void restore_pending(ChangeBatch&& changes);
+
+  void close();
+
+ private:
+  Index() = default;
+  const IndexMeta& read_meta();  // under reader_
+  void check_open() const;
+
+  std::shared_ptr<Environment> env_;
+  IndexId index_ = 0;
+  std::string name_;
+  uint32_t dimensions_ = 0;
+  Metric metric_ = Metric::Euclidean;
+  const Kernels* kernels_ = nullptr;
+  Transaction reader_;
+  IndexMeta meta_cache_;
+  size_t meta_cache_txn_ = 0;  // snapshot id meta_cache_ was read in; 0 = none
+  ChangeBatch pending_;
+};
+
+}  // namespace arroy

@@ -1,0 +1,90 @@
+// Encoders and bounds-checked decoders for every record of format.h. Decoders
+// return views into the caller's buffer (normally LMDB's memory map) and throw
+// a Corrupt error for any record whose size or contents do not add up.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "distance.h"
+#include "format.h"
+
+namespace arroy {
+
+// ---- keys
+
+struct Key {
+  uint8_t bytes[kKeySize];
+};
+Key make_key(IndexId index, RecordKind kind, uint32_t id);
+
+struct DecodedKey {
+  IndexId index;
+  RecordKind kind;
+  uint32_t id;
+};
+DecodedKey decode_key(const void* data, size_t size);
+
+// ---- file level
+
+std::vector<uint8_t> encode_file_header();
+// Checks the magic and the format version.
+void check_file_header(const void* data, size_t size);
+
+struct CatalogEntry {
+  IndexId index;
+  std::string name;
+};
+std::vector<uint8_t> encode_catalog(const std::vector<CatalogEntry>& entries);
+std::vector<CatalogEntry> decode_catalog(const void* data, size_t size);
+
+// ---- index metadata
+
+struct IndexMeta {
+  uint32_t format_version = kFormatVersion;
+  uint32_t dimensions = 0;
+  Metric metric = Metric::Euclidean;
+  uint32_t bucket_capacity = 0;
+  uint32_t item_count = 0;
+  uint64_t seed = 0;
+  float max_norm = 0;  // largest item norm at the last build (dot metric's augmentation)
+  std::vector<uint32_t> roots;
+};
+std::vector<uint8_t> encode_index_meta(const IndexMeta& meta);
+IndexMeta decode_index_meta(const void* data, size_t size);
+
+// ---- items
+
+struct ItemView {
+  float norm;
+  const void* values;  // dimensions floats, possibly unaligned
+};
+std::vector<uint8_t> encode_item(const float* values, uint32_t dimensions, float norm);
+ItemView decode_item(const void* data, size_t size, uint32_t dimensions);
+// Copies an item's values into out (which has room for dimensions floats).
+void copy_item_values(const ItemView& item, uint32_t dimensions, float* out);
+
+// ---- tree nodes
+
+struct NodeView {
+  NodeTag tag;
+  // Bucket
+  uint32_t count = 0;
+  const uint8_t* ids = nullptr;  // count little-endian u32, read with load_u32
+  // Split and RandomSplit
+  uint32_t left = 0;
+  uint32_t right = 0;
+  // Split
+  float offset = 0;
+  float extra = 0;
+  const void* normal = nullptr;  // dimensions floats, possibly unaligned
+};
+NodeView decode_node(const void* data, size_t size, uint32_t dimensions);
+
+std::vector<uint8_t> encode_bucket(const uint32_t* ids, size_t count);
+std::vector<uint8_t> encode_split(uint32_t left, uint32_t right, float offset, float extra, const float* normal,
+                                  uint32_t dimensions);
+std::vector<uint8_t> encode_random_split(uint32_t left, uint32_t right);
+
+}  // namespace arroy

@@ -1,0 +1,30 @@
+// Query-time traversal: best-first over every tree at once, then an exact
+// re-rank of the unique candidates. Reads straight from LMDB's memory map
+// inside the caller's read transaction; nothing stored is copied.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "records.h"
+#include "storage.h"
+
+namespace arroy {
+
+struct Hit {
+  uint32_t id;
+  float distance;
+};
+
+struct SearchRequest {
+  const void* query;  // dimensions floats (may point into the map, e.g. searchById)
+  float query_norm;
+  uint32_t k;
+  uint64_t search_k;  // unique candidates to score; 0 = default_search_k
+};
+
+// Results sorted by distance, then id. At most k; fewer when the index is small.
+std::vector<Hit> search_forest(const Transaction& txn, IndexId index, const IndexMeta& meta, const Kernels& kernels,
+                               const SearchRequest& request);
+
+}  // namespace arroy

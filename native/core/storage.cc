@@ -1,0 +1,288 @@
+#include "storage.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <tuple>
+#include <utility>
+
+#include "defaults.h"
+#include "errors.h"
+
+namespace arroy {
+
+[[noreturn]] void throw_lmdb(int rc, const std::string& context) {
+  std::string message = context + ": " + mdb_strerror(rc);
+  switch (rc) {
+    case MDB_INVALID:
+    case MDB_VERSION_MISMATCH:
+    case MDB_INCOMPATIBLE:
+      fail(ErrorCode::NotAnIndex, message);
+    case MDB_CORRUPTED:
+    case MDB_PAGE_NOTFOUND:
+    case MDB_BAD_TXN:
+      fail(ErrorCode::Corrupt, message);
+    default:
+      fail(ErrorCode::Storage, message);
+  }
+}
+
+// ---------------------------------------------------------------- registry
+
+namespace {
+
+struct FileId {
+  uint64_t device, inode;
+  bool operator<(const FileId& o) const { return std::tie(device, inode) < std::tie(o.device, o.inode); }
+};
+
+struct RegistryEntry {
+  Environment* env;
+  size_t references;
+};
+
+// Process-wide: every Index in every worker_thread that opens the same file
+// shares one MDB_env. References are counted under the mutex, and the last
+// release closes the environment while still holding it, so no second
+// environment for the same file can exist even for a moment.
+std::mutex registry_mutex;
+std::map<FileId, RegistryEntry>& registry() {
+  static auto* entries = new std::map<FileId, RegistryEntry>();  // never destroyed: outlives static teardown
+  return *entries;
+}
+
+FileId identify(const std::string& path, bool create) {
+  if (create) {
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+      int err = errno;
+      fail(err == EISDIR ? ErrorCode::NotAnIndex : ErrorCode::Storage,
+           "cannot open " + path + ": " + std::strerror(err));
+    }
+    ::close(fd);
+  }
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) {
+    int err = errno;
+    fail(err == ENOENT ? ErrorCode::NotAnIndex : ErrorCode::Storage, "cannot open " + path + ": " + std::strerror(err));
+  }
+  if (!S_ISREG(st.st_mode)) fail(ErrorCode::NotAnIndex, path + " is not a regular file");
+  return FileId{static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino)};
+}
+
+void release(Environment* env, const FileId& id) {
+  std::lock_guard<std::mutex> lock(registry_mutex);
+  auto it = registry().find(id);
+  if (it == registry().end() || it->second.env != env) return;  // unreachable: every handle was registered
+  if (--it->second.references == 0) {
+    registry().erase(it);
+    delete env;
+  }
+}
+
+// Opens the arroy-ts database of a freshly opened environment, creating it in
+// an empty writable file. Throws NotAnIndex for LMDB files of other programs.
+MDB_dbi open_database(MDB_env* env, bool read_only) {
+  MDB_txn* txn = nullptr;
+  check_lmdb(mdb_txn_begin(env, nullptr, MDB_RDONLY, &txn), "cannot read the file");
+  MDB_dbi dbi = 0;
+  int rc = mdb_dbi_open(txn, kDatabaseName, 0, &dbi);
+  if (rc == MDB_SUCCESS) {
+    MDB_val key{kKeySize, nullptr}, value;
+    Key header_key = make_key(kFileIndex, RecordKind::Meta, kMetaFileHeader);
+    key.mv_data = header_key.bytes;
+    unsigned flags = 0;
+    mdb_dbi_flags(txn, dbi, &flags);
+    int get_rc = mdb_get(txn, dbi, &key, &value);
+    try {
+      if (!(flags & MDB_REVERSEKEY)) fail(ErrorCode::NotAnIndex, "the arroy-ts database has unexpected flags");
+      if (get_rc != MDB_SUCCESS) fail(ErrorCode::NotAnIndex, "the file has no arroy-ts header");
+      check_file_header(value.mv_data, value.mv_size);
+    } catch (...) {
+      mdb_txn_abort(txn);
+      throw;
+    }
+    // Committing (not aborting) a read transaction keeps the new handle open.
+    check_lmdb(mdb_txn_commit(txn), "cannot read the file");
+    return dbi;
+  }
+  if (rc != MDB_NOTFOUND) {
+    mdb_txn_abort(txn);
+    if (rc == MDB_INCOMPATIBLE) fail(ErrorCode::NotAnIndex, "the file is an LMDB environment of another program");
+    throw_lmdb(rc, "cannot read the file");
+  }
+  MDB_dbi main_dbi = 0;
+  MDB_stat main_stat{};
+  bool empty = mdb_dbi_open(txn, nullptr, 0, &main_dbi) == MDB_SUCCESS &&
+               mdb_stat(txn, main_dbi, &main_stat) == MDB_SUCCESS && main_stat.ms_entries == 0;
+  mdb_txn_abort(txn);
+  if (!empty) fail(ErrorCode::NotAnIndex, "the file is an LMDB environment of another program");
+  if (read_only) fail(ErrorCode::NotAnIndex, "the file holds no arroy-ts index");
+
+  check_lmdb(mdb_txn_begin(env, nullptr, 0, &txn), "cannot create the index file");
+  rc = mdb_dbi_open(txn, kDatabaseName, MDB_CREATE | MDB_REVERSEKEY, &dbi);
+  if (rc == MDB_SUCCESS) {
+    // Another process may have created it between our two transactions.
+    MDB_val key{kKeySize, nullptr}, value;
+    Key header_key = make_key(kFileIndex, RecordKind::Meta, kMetaFileHeader);
+    key.mv_data = header_key.bytes;
+    if (mdb_get(txn, dbi, &key, &value) == MDB_NOTFOUND) {
+      std::vector<uint8_t> header = encode_file_header();
+      value.mv_size = header.size();
+      value.mv_data = header.data();
+      rc = mdb_put(txn, dbi, &key, &value, 0);
+    }
+  }
+  if (rc != MDB_SUCCESS) {
+    mdb_txn_abort(txn);
+    throw_lmdb(rc, "cannot create the index file");
+  }
+  check_lmdb(mdb_txn_commit(txn), "cannot create the index file");
+  return dbi;
+}
+
+}  // namespace
+
+std::shared_ptr<Environment> Environment::open(const std::string& path, const EnvironmentOptions& options) {
+  std::lock_guard<std::mutex> lock(registry_mutex);
+  FileId id = identify(path, !options.read_only);
+  auto found = registry().find(id);
+  if (found != registry().end()) {
+    Environment* env = found->second.env;
+    if (env->read_only_ != options.read_only) {
+      fail(ErrorCode::InvalidArgument, path + " is already open in this process with readOnly: " +
+                                           (env->read_only_ ? "true" : "false") + "; close it first");
+    }
+    found->second.references++;
+    return std::shared_ptr<Environment>(env, [id](Environment* e) { release(e, id); });
+  }
+
+  auto env = std::unique_ptr<Environment>(new Environment());
+  env->path_ = path;
+  env->read_only_ = options.read_only;
+  env->device_ = id.device;
+  env->inode_ = id.inode;
+  check_lmdb(mdb_env_create(&env->env_), "cannot create an LMDB environment");
+  check_lmdb(mdb_env_set_maxdbs(env->env_, 4), "mdb_env_set_maxdbs");
+  check_lmdb(mdb_env_set_maxreaders(env->env_, kMaxReaders), "mdb_env_set_maxreaders");
+  check_lmdb(mdb_env_set_mapsize(env->env_, options.map_size ? options.map_size : kDefaultMapSize),
+             "mdb_env_set_mapsize");
+  // NOTLS: read snapshots are owned by Index objects, not threads. NORDAHEAD:
+  // queries touch scattered pages; read-ahead would only evict useful ones.
+  unsigned flags = MDB_NOSUBDIR | MDB_NOTLS | MDB_NORDAHEAD | (options.read_only ? MDB_RDONLY : 0);
+  int rc = mdb_env_open(env->env_, path.c_str(), flags, 0644);
+  if (rc != MDB_SUCCESS) {
+    if (rc == MDB_INVALID || rc == MDB_VERSION_MISMATCH || rc == EINVAL) {
+      fail(ErrorCode::NotAnIndex, path + " is not an LMDB environment (" + mdb_strerror(rc) + ")");
+    }
+    throw_lmdb(rc, "cannot open " + path);
+  }
+  env->dbi_ = open_database(env->env_, options.read_only);
+
+  Environment* raw = env.release();
+  registry()[id] = RegistryEntry{raw, 1};
+  return std::shared_ptr<Environment>(raw, [id](Environment* e) { release(e, id); });
+}
+
+Environment::~Environment() {
+  if (env_) mdb_env_close(env_);
+}
+
+// ---------------------------------------------------------------- transactions
+
+Transaction::~Transaction() { abort(); }
+
+void Transaction::begin(const Environment& env, bool write) {
+  if (!write && txn_ && reset_ && mdb_txn_env(txn_) == env.env()) {
+    check_lmdb(mdb_txn_renew(txn_), "cannot start a read transaction");
+    reset_ = false;
+    return;
+  }
+  abort();
+  if (write && env.read_only()) fail(ErrorCode::InvalidArgument, "the index was opened read-only");
+  check_lmdb(mdb_txn_begin(env.env(), nullptr, write ? 0 : MDB_RDONLY, &txn_),
+             write ? "cannot start a write transaction" : "cannot start a read transaction");
+  dbi_ = env.dbi();
+}
+
+void Transaction::commit() {
+  MDB_txn* txn = txn_;
+  txn_ = nullptr;
+  check_lmdb(mdb_txn_commit(txn), "cannot commit");
+}
+
+void Transaction::abort() {
+  if (txn_) mdb_txn_abort(txn_);
+  txn_ = nullptr;
+  reset_ = false;
+}
+
+void Transaction::reset() {
+  if (txn_ && !reset_) {
+    mdb_txn_reset(txn_);
+    reset_ = true;
+  }
+}
+
+bool Transaction::get(const Key& key, MDB_val* value) const {
+  MDB_val k{kKeySize, const_cast<uint8_t*>(key.bytes)};
+  int rc = mdb_get(txn_, dbi_, &k, value);
+  if (rc == MDB_NOTFOUND) return false;
+  check_lmdb(rc, "read failed");
+  return true;
+}
+
+void Transaction::put(const Key& key, const void* data, size_t size) {
+  MDB_val k{kKeySize, const_cast<uint8_t*>(key.bytes)};
+  MDB_val v{size, const_cast<void*>(data)};
+  check_lmdb(mdb_put(txn_, dbi_, &k, &v, 0), "write failed");
+}
+
+bool Transaction::del(const Key& key) {
+  MDB_val k{kKeySize, const_cast<uint8_t*>(key.bytes)};
+  int rc = mdb_del(txn_, dbi_, &k, nullptr);
+  if (rc == MDB_NOTFOUND) return false;
+  check_lmdb(rc, "delete failed");
+  return true;
+}
+
+// ---------------------------------------------------------------- cursor
+
+Cursor::Cursor(const Transaction& txn) { check_lmdb(mdb_cursor_open(txn.txn(), txn.dbi(), &cursor_), "cursor"); }
+
+Cursor::~Cursor() {
+  if (cursor_) mdb_cursor_close(cursor_);
+}
+
+bool Cursor::seek(const Key& key, MDB_val* k, MDB_val* v) {
+  k->mv_size = kKeySize;
+  k->mv_data = const_cast<uint8_t*>(key.bytes);
+  int rc = mdb_cursor_get(cursor_, k, v, MDB_SET_RANGE);
+  if (rc == MDB_NOTFOUND) return false;
+  check_lmdb(rc, "cursor seek failed");
+  return true;
+}
+
+bool Cursor::find(const Key& key, MDB_val* v) {
+  MDB_val k{kKeySize, const_cast<uint8_t*>(key.bytes)};
+  int rc = mdb_cursor_get(cursor_, &k, v, MDB_SET);
+  if (rc == MDB_NOTFOUND) return false;
+  check_lmdb(rc, "cursor find failed");
+  return true;
+}
+
+bool Cursor::next(MDB_val* k, MDB_val* v) {
+  int rc = mdb_cursor_get(cursor_, k, v, MDB_NEXT);
+  if (rc == MDB_NOTFOUND) return false;
+  check_lmdb(rc, "cursor next failed");
+  return true;
+}
+
+void Cursor::del() { check_lmdb(mdb_cursor_del(cursor_, 0), "cursor delete failed"); }
+
+}  // namespace arroy
