@@ -10,7 +10,7 @@
 
 #include <immintrin.h>
 
-#include <cstring>
+#include <cstdint>
 
 #if defined(_MSC_VER) && !defined(__clang__)
 #include <intrin.h>
@@ -84,8 +84,11 @@ struct L1_256 {
   }
 };
 
-// Four 8-lane accumulators hide the FMA latency; the tail (< 8 floats) is
-// copied into a zero-padded block, which contributes 0 to every reduction.
+// kTailMask + 8 - r, read as 8 ints, enables exactly the first r lanes.
+alignas(32) const int32_t kTailMask[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
+
+// Four 8-lane accumulators hide the FMA latency; the tail (< 8 floats) uses
+// masked loads, whose disabled lanes read as 0 and add 0 to every reduction.
 template <class Op>
 ARROY_TARGET("avx2,fma") float reduce_avx2(const void* a, const void* b, size_t n) {
   const auto* pa = static_cast<const unsigned char*>(a);
@@ -109,11 +112,12 @@ ARROY_TARGET("avx2,fma") float reduce_avx2(const void* a, const void* b, size_t 
                     _mm256_loadu_ps(as_floats(pb + i * sizeof(float))));
   }
   if (i < n) {
-    float x[W] = {};
-    float y[W] = {};
-    std::memcpy(x, pa + i * sizeof(float), (n - i) * sizeof(float));
-    std::memcpy(y, pb + i * sizeof(float), (n - i) * sizeof(float));
-    acc1 = Op::step(acc1, _mm256_loadu_ps(x), _mm256_loadu_ps(y));
+    // Lanes past the end are masked off: read as 0 and never touched, so no
+    // fault and no out-of-bounds access.
+    const __m256i mask = _mm256_loadu_si256(
+        reinterpret_cast<const __m256i*>(kTailMask + W - (n - i)));
+    acc1 = Op::step(acc1, _mm256_maskload_ps(as_floats(pa + i * sizeof(float)), mask),
+                    _mm256_maskload_ps(as_floats(pb + i * sizeof(float)), mask));
   }
   return hsum256(_mm256_add_ps(_mm256_add_ps(acc0, acc1), _mm256_add_ps(acc2, acc3)));
 }
@@ -144,16 +148,15 @@ struct L1_512 {
 };
 
 ARROY_TARGET("avx512f") inline float hsum512(__m512 v) {
-  // Fold halves onto each other within the register; lane 0 ends up with the
-  // total. The all-lanes "mask_" forms are used because GCC 12 warns
-  // (-Wuninitialized, a compiler bug) about the plain ones, and about the
-  // 512->256 extracts, when they are inlined into a target("avx512f") function.
-  const __mmask16 all = 0xFFFF;
-  v = _mm512_add_ps(v, _mm512_mask_shuffle_f32x4(v, all, v, v, 0x4E));  // swap 256-bit halves
-  v = _mm512_add_ps(v, _mm512_mask_shuffle_f32x4(v, all, v, v, 0xB1));  // swap 128-bit quarters
-  v = _mm512_add_ps(v, _mm512_mask_permute_ps(v, all, v, 0x4E));        // swap 64-bit pairs
-  v = _mm512_add_ps(v, _mm512_mask_permute_ps(v, all, v, 0xB1));        // swap neighbours
-  return _mm512_cvtss_f32(v);
+  // Add the 256-bit halves, then finish in AVX. The "mask_" extracts with an
+  // explicit source are used because GCC 12 warns (-Wuninitialized, a
+  // compiler bug) about the plain extract/cast intrinsics when they are
+  // inlined into a target("avx512f") function.
+  const __m256d zero = _mm256_setzero_pd();
+  const __m512d d = _mm512_castps_pd(v);
+  const __m256 lo = _mm256_castpd_ps(_mm512_mask_extractf64x4_pd(zero, 0xF, d, 0));
+  const __m256 hi = _mm256_castpd_ps(_mm512_mask_extractf64x4_pd(zero, 0xF, d, 1));
+  return hsum256(_mm256_add_ps(lo, hi));
 }
 
 // Four 16-lane accumulators; the tail (< 16 floats) uses masked loads, which

@@ -22,15 +22,15 @@ class ReadScope {
   Transaction& txn_;
 };
 
-std::vector<CatalogEntry> read_catalog(const Transaction& txn) {
+std::vector<CatalogEntry> read_catalog(const Transaction& txn, MDB_dbi main) {
   MDB_val value;
-  if (!txn.get(make_key(kFileIndex, RecordKind::Meta, kMetaCatalog), &value)) return {};
+  if (!txn.get(main, std::string(kCatalogKey), &value)) return {};
   return decode_catalog(value.mv_data, value.mv_size);
 }
 
-IndexMeta read_index_meta(const Transaction& txn, IndexId index) {
+IndexMeta read_index_meta(const Transaction& txn, MDB_dbi main, IndexId index) {
   MDB_val value;
-  if (!txn.get(make_key(index, RecordKind::Meta, kMetaIndexRecord), &value)) {
+  if (!txn.get(main, meta_key(index), &value)) {
     corrupt("index " + std::to_string(index) + " is in the catalog but has no metadata");
   }
   return decode_index_meta(value.mv_data, value.mv_size);
@@ -68,43 +68,50 @@ std::unique_ptr<Index> Index::open(const std::string& path, const OpenOptions& o
   index->name_ = options.name;
   index->kernels_ = &active_kernels();
 
+  Environment& env = *index->env_;
+  const MDB_dbi main = env.main_database();
   std::optional<IndexMeta> meta;
+  IndexId id = 0;
   {
-    ReadScope scope(index->reader_, *index->env_);
-    std::vector<CatalogEntry> catalog = read_catalog(index->reader_);
+    ReadScope scope(index->reader_, env);
+    std::vector<CatalogEntry> catalog = read_catalog(index->reader_, main);
     if (const CatalogEntry* entry = find_entry(catalog, options.name)) {
-      index->index_ = entry->index;
-      meta = read_index_meta(index->reader_, entry->index);
+      id = entry->index;
+      meta = read_index_meta(index->reader_, main, id);
     }
   }
-  if (!meta) {
+  if (meta) {
+    index->dbs_ = {id, env.database(items_database(id)), env.database(nodes_database(id))};
+  } else {
     if (options.read_only) fail(ErrorCode::NotAnIndex, "the file has no index named '" + options.name + "'");
     if (!options.dimensions || !options.metric) {
       fail(ErrorCode::InvalidArgument,
            "index '" + options.name + "' does not exist yet: give dimensions and distance to create it");
     }
     Transaction txn;
-    txn.begin(*index->env_, true);
-    std::vector<CatalogEntry> catalog = read_catalog(txn);
+    txn.begin(env, true);
+    std::vector<CatalogEntry> catalog = read_catalog(txn, main);
     if (const CatalogEntry* entry = find_entry(catalog, options.name)) {  // created meanwhile by another process
-      index->index_ = entry->index;
-      meta = read_index_meta(txn, entry->index);
+      id = entry->index;
+      meta = read_index_meta(txn, main, id);
+      txn.abort();
+      index->dbs_ = {id, env.database(items_database(id)), env.database(nodes_database(id))};
     } else {
-      IndexId id = 0;
-      while (std::any_of(catalog.begin(), catalog.end(), [&](const CatalogEntry& e) { return e.index == id; })) {
-        if (id == kMaxIndexId) fail(ErrorCode::InvalidArgument, "the file holds the maximum number of indexes");
-        id++;
+      while (std::any_of(catalog.begin(), catalog.end(), [&](const CatalogEntry& e) { return e.index == id; })) id++;
+      if (id >= kMaxIndexesPerFile) {
+        fail(ErrorCode::InvalidArgument, "a file holds at most " + std::to_string(kMaxIndexesPerFile) + " indexes");
       }
       meta.emplace();
       meta->dimensions = options.dimensions;
       meta->metric = *options.metric;
       meta->bucket_capacity = default_bucket_capacity(options.dimensions);
       catalog.push_back({id, options.name});
-      txn.put(make_key(id, RecordKind::Meta, kMetaIndexRecord), encode_index_meta(*meta));
-      txn.put(make_key(kFileIndex, RecordKind::Meta, kMetaCatalog), encode_catalog(catalog));
-      index->index_ = id;
+      env.create_databases(txn, {items_database(id), nodes_database(id)}, [&](const std::vector<MDB_dbi>& dbis) {
+        txn.put(main, meta_key(id), encode_index_meta(*meta));
+        txn.put(main, std::string(kCatalogKey), encode_catalog(catalog));
+        index->dbs_ = {id, dbis[0], dbis[1]};
+      });
     }
-    txn.commit();
   }
   check_matches(*meta, options);
   index->dimensions_ = meta->dimensions;
@@ -127,7 +134,7 @@ void Index::check_open() const {
 const IndexMeta& Index::read_meta() {
   size_t snapshot = mdb_txn_id(reader_.txn());
   if (snapshot != meta_cache_txn_) {
-    meta_cache_ = read_index_meta(reader_, index_);
+    meta_cache_ = read_index_meta(reader_, env_->main_database(), dbs_.index);
     if (meta_cache_.dimensions != dimensions_ || meta_cache_.metric != metric_) {
       corrupt("index metadata changed its dimensions or distance while open");
     }
@@ -152,7 +159,7 @@ bool Index::get(uint32_t id, std::vector<float>* out) {
   check_open();
   ReadScope scope(reader_, *env_);
   MDB_val value;
-  if (!reader_.get(make_key(index_, RecordKind::Item, id), &value)) return false;
+  if (!reader_.get(dbs_.items, id, &value)) return false;
   ItemView item = decode_item(value.mv_data, value.mv_size, dimensions_);
   out->resize(dimensions_);
   copy_item_values(item, dimensions_, out->data());
@@ -170,16 +177,16 @@ std::vector<Hit> Index::search(const float* query, uint32_t k, uint64_t search_k
     fail(ErrorCode::InvalidArgument, "a zero vector has no cosine distance");
   }
   ReadScope scope(reader_, *env_);
-  return search_forest(reader_, index_, read_meta(), *kernels_, {query, norm, k, search_k});
+  return search_forest(reader_, dbs_.items, dbs_.nodes, read_meta(), *kernels_, {query, norm, k, search_k});
 }
 
 std::optional<std::vector<Hit>> Index::search_by_id(uint32_t id, uint32_t k, uint64_t search_k) {
   check_open();
   ReadScope scope(reader_, *env_);
   MDB_val value;
-  if (!reader_.get(make_key(index_, RecordKind::Item, id), &value)) return std::nullopt;
+  if (!reader_.get(dbs_.items, id, &value)) return std::nullopt;
   ItemView item = decode_item(value.mv_data, value.mv_size, dimensions_);
-  return search_forest(reader_, index_, read_meta(), *kernels_, {item.values, item.norm, k, search_k});
+  return search_forest(reader_, dbs_.items, dbs_.nodes, read_meta(), *kernels_, {item.values, item.norm, k, search_k});
 }
 
 void Index::add(uint32_t id, const float* values, size_t length) {
@@ -219,7 +226,7 @@ std::unique_ptr<BuildJob> Index::start_build(const BuildOptions& options) {
   }
   ChangeBatch changes;
   changes.swap(pending_);
-  return std::make_unique<BuildJob>(env_, index_, std::move(changes), options);
+  return std::make_unique<BuildJob>(env_, dbs_, std::move(changes), options);
 }
 
 void Index::restore_pending(ChangeBatch&& changes) {
@@ -230,20 +237,20 @@ void Index::restore_pending(ChangeBatch&& changes) {
 // ---------------------------------------------------------------- build
 
 BuildReport BuildJob::run(BuildMonitor& monitor) {
+  const MDB_dbi main = env_->main_database();
   Transaction txn;
   txn.begin(*env_, true);
-  IndexMeta meta = read_index_meta(txn, index_);
+  IndexMeta meta = read_index_meta(txn, main, dbs_.index);
   const uint32_t dims = meta.dimensions;
   const Kernels& kernels = active_kernels();
 
   monitor.enter(BuildPhase::Applying, changes_.size());
   for (const auto& change : changes_) {
-    Key key = make_key(index_, RecordKind::Item, change.first);
     if (change.second) {
       const std::vector<float>& v = *change.second;
-      txn.put(key, encode_item(v.data(), dims, l2_norm(kernels, v.data(), dims)));
+      txn.put(dbs_.items, change.first, encode_item(v.data(), dims, l2_norm(kernels, v.data(), dims)));
     } else {
-      txn.del(key);
+      txn.del(dbs_.items, change.first);
     }
     monitor.done++;
   }
@@ -252,15 +259,15 @@ BuildReport BuildJob::run(BuildMonitor& monitor) {
   // From here until the forest is built nothing is written, so the item views
   // (pointers into the transaction's pages) stay valid.
   std::vector<BuildItem> items;
+  items.reserve(txn.entries(dbs_.items));
   float max_norm = 0;
   {
-    Cursor cursor(txn);
-    MDB_val k, v;
-    for (bool ok = cursor.seek(make_key(index_, RecordKind::Item, 0), &k, &v); ok; ok = cursor.next(&k, &v)) {
-      DecodedKey key = decode_key(k.mv_data, k.mv_size);
-      if (key.index != index_ || key.kind != RecordKind::Item) break;
+    Cursor cursor(txn, dbs_.items);
+    MDB_val v;
+    uint32_t id;
+    for (bool ok = cursor.first(&id, &v); ok; ok = cursor.next(&id, &v)) {
       ItemView item = decode_item(v.mv_data, v.mv_size, dims);
-      items.push_back({key.id, item.values, item.norm});
+      items.push_back({id, item.values, item.norm});
       max_norm = std::max(max_norm, item.norm);
     }
   }
@@ -284,17 +291,10 @@ BuildReport BuildJob::run(BuildMonitor& monitor) {
   for (const BuiltTree& tree : forest) node_total += tree.nodes.size();
   if (node_total > 0xFFFFFFFFull) fail(ErrorCode::InvalidArgument, "too many tree nodes: build fewer trees");
 
-  // Replace the old forest.
+  // Replace the old forest. Node ids ascend, so every put appends to the
+  // emptied database and LMDB fills its pages completely.
   monitor.enter(BuildPhase::Writing, node_total);
-  {
-    Cursor cursor(txn);
-    MDB_val k, v;
-    for (bool ok = cursor.seek(make_key(index_, RecordKind::Node, 0), &k, &v); ok; ok = cursor.next(&k, &v)) {
-      DecodedKey key = decode_key(k.mv_data, k.mv_size);
-      if (key.index != index_ || key.kind != RecordKind::Node) break;
-      cursor.del();
-    }
-  }
+  txn.clear(dbs_.nodes);
   auto last_tick = std::chrono::steady_clock::now();
   meta.roots.clear();
   uint32_t base = 0;
@@ -315,7 +315,7 @@ BuildReport BuildJob::run(BuildMonitor& monitor) {
           bytes = encode_random_split(base + n.left, base + n.right);
           break;
       }
-      txn.put(make_key(index_, RecordKind::Node, base + local), bytes);
+      txn.put(dbs_.nodes, base + local, bytes, MDB_APPEND);
       monitor.done++;
       if ((local & 1023) == 0) {
         if (monitor.cancelled) fail(ErrorCode::Aborted, "the build was cancelled");
@@ -329,14 +329,14 @@ BuildReport BuildJob::run(BuildMonitor& monitor) {
     base += static_cast<uint32_t>(tree.nodes.size());
   }
 
-  BuildReport report;
-  report.items = item_count;
-  meta.item_count = report.items;
+  meta.item_count = item_count;
   meta.seed = params.seed;
   meta.max_norm = max_norm;
-  txn.put(make_key(index_, RecordKind::Meta, kMetaIndexRecord), encode_index_meta(meta));
+  txn.put(main, meta_key(dbs_.index), encode_index_meta(meta));
   if (monitor.cancelled) fail(ErrorCode::Aborted, "the build was cancelled");
   txn.commit();
+  BuildReport report;
+  report.items = item_count;
   report.trees = trees;
   report.nodes = node_total;
   return report;

@@ -48,10 +48,17 @@ struct BuildReport {
   uint64_t nodes = 0;
 };
 
+// The LMDB databases of one index.
+struct IndexDatabases {
+  IndexId index = 0;
+  MDB_dbi items = 0;
+  MDB_dbi nodes = 0;
+};
+
 class BuildJob {
  public:
-  BuildJob(std::shared_ptr<Environment> env, IndexId index, ChangeBatch changes, BuildOptions options)
-      : env_(std::move(env)), index_(index), changes_(std::move(changes)), options_(options) {}
+  BuildJob(std::shared_ptr<Environment> env, IndexDatabases dbs, ChangeBatch changes, BuildOptions options)
+      : env_(std::move(env)), dbs_(dbs), changes_(std::move(changes)), options_(options) {}
   // Runs the whole build in one write transaction. Throws on failure or
   // cancellation, in which case nothing was committed.
   BuildReport run(BuildMonitor& monitor);
@@ -60,7 +67,7 @@ class BuildJob {
 
  private:
   std::shared_ptr<Environment> env_;
-  IndexId index_;
+  IndexDatabases dbs_;
   ChangeBatch changes_;
   BuildOptions options_;
 };
@@ -102,7 +109,7 @@ class Index {
   void check_open() const;
 
   std::shared_ptr<Environment> env_;
-  IndexId index_ = 0;
+  IndexDatabases dbs_;
   std::string name_;
   uint32_t dimensions_ = 0;
   Metric metric_ = Metric::Euclidean;

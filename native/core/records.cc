@@ -8,24 +8,6 @@
 
 namespace arroy {
 
-Key make_key(IndexId index, RecordKind kind, uint32_t id) {
-  Key key;
-  std::memcpy(key.bytes, &id, 4);
-  key.bytes[4] = static_cast<uint8_t>(kind);
-  std::memcpy(key.bytes + 5, &index, 2);
-  return key;
-}
-
-DecodedKey decode_key(const void* data, size_t size) {
-  ByteReader r(data, size, "key");
-  DecodedKey key;
-  key.id = r.u32();
-  key.kind = static_cast<RecordKind>(r.u8());
-  key.index = r.u16();
-  r.expect_end();
-  return key;
-}
-
 std::vector<uint8_t> encode_file_header() {
   ByteWriter w;
   w.bytes(kFileMagic, sizeof(kFileMagic));
@@ -72,7 +54,7 @@ std::vector<CatalogEntry> decode_catalog(const void* data, size_t size) {
     if (length > kMaxIndexNameBytes) corrupt("catalog name longer than the limit");
     const uint8_t* name = r.bytes(length);
     e.name.assign(reinterpret_cast<const char*>(name), length);
-    if (e.index > kMaxIndexId) corrupt("catalog index id out of range");
+    if (e.index >= kMaxIndexesPerFile) corrupt("catalog index id out of range");
     entries.push_back(std::move(e));
   }
   r.expect_end();

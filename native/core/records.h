@@ -12,20 +12,6 @@
 
 namespace arroy {
 
-// ---- keys
-
-struct Key {
-  uint8_t bytes[kKeySize];
-};
-Key make_key(IndexId index, RecordKind kind, uint32_t id);
-
-struct DecodedKey {
-  IndexId index;
-  RecordKind kind;
-  uint32_t id;
-};
-DecodedKey decode_key(const void* data, size_t size);
-
 // ---- file level
 
 std::vector<uint8_t> encode_file_header();

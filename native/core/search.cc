@@ -67,8 +67,8 @@ struct Scratch {
 
 }  // namespace
 
-std::vector<Hit> search_forest(const Transaction& txn, IndexId index, const IndexMeta& meta, const Kernels& kernels,
-                               const SearchRequest& request) {
+std::vector<Hit> search_forest(const Transaction& txn, MDB_dbi items, MDB_dbi nodes, const IndexMeta& meta,
+                               const Kernels& kernels, const SearchRequest& request) {
   thread_local Scratch scratch;
   if (meta.roots.empty() || request.k == 0) return {};
   const uint32_t dims = meta.dimensions;
@@ -93,7 +93,7 @@ std::vector<Hit> search_forest(const Transaction& txn, IndexId index, const Inde
     if (++visits > visit_limit) corrupt("tree nodes form a cycle");
 
     MDB_val value;
-    if (!txn.get(make_key(index, RecordKind::Node, top.node), &value)) {
+    if (!txn.get(nodes, top.node, &value)) {
       corrupt("tree node " + std::to_string(top.node) + " is missing");
     }
     NodeView node = decode_node(value.mv_data, value.mv_size, dims);
@@ -127,10 +127,10 @@ std::vector<Hit> search_forest(const Transaction& txn, IndexId index, const Inde
   std::sort(ids.begin(), ids.end());
   auto& best = scratch.best;
   best.clear();
-  Cursor cursor(txn);
+  Cursor cursor(txn, items);
   for (uint32_t id : ids) {
     MDB_val value;
-    if (!cursor.find(make_key(index, RecordKind::Item, id), &value)) {
+    if (!cursor.find(id, &value)) {
       corrupt("item " + std::to_string(id) + " is in a tree but not stored");
     }
     ItemView item = decode_item(value.mv_data, value.mv_size, dims);

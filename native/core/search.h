@@ -24,7 +24,8 @@ struct SearchRequest {
 };
 
 // Results sorted by distance, then id. At most k; fewer when the index is small.
-std::vector<Hit> search_forest(const Transaction& txn, IndexId index, const IndexMeta& meta, const Kernels& kernels,
-                               const SearchRequest& request);
+// items and nodes are the index's two databases.
+std::vector<Hit> search_forest(const Transaction& txn, MDB_dbi items, MDB_dbi nodes, const IndexMeta& meta,
+                               const Kernels& kernels, const SearchRequest& request);
 
 }  // namespace arroy

@@ -6,13 +6,11 @@
 
 #include <cerrno>
 #include <cstring>
-#include <map>
-#include <mutex>
 #include <tuple>
-#include <utility>
 
 #include "defaults.h"
 #include "errors.h"
+#include "records.h"
 
 namespace arroy {
 
@@ -85,23 +83,23 @@ void release(Environment* env, const FileId& id) {
   }
 }
 
+bool get_header(MDB_txn* txn, MDB_dbi dbi, MDB_val* value) {
+  MDB_val key{std::strlen(kFileHeaderKey), const_cast<char*>(kFileHeaderKey)};
+  return mdb_get(txn, dbi, &key, value) == MDB_SUCCESS;
+}
+
 // Opens the arroy-ts database of a freshly opened environment, creating it in
 // an empty writable file. Throws NotAnIndex for LMDB files of other programs.
-MDB_dbi open_database(MDB_env* env, bool read_only) {
+MDB_dbi open_main_database(MDB_env* env, bool read_only) {
   MDB_txn* txn = nullptr;
   check_lmdb(mdb_txn_begin(env, nullptr, MDB_RDONLY, &txn), "cannot read the file");
   MDB_dbi dbi = 0;
   int rc = mdb_dbi_open(txn, kDatabaseName, 0, &dbi);
   if (rc == MDB_SUCCESS) {
-    MDB_val key{kKeySize, nullptr}, value;
-    Key header_key = make_key(kFileIndex, RecordKind::Meta, kMetaFileHeader);
-    key.mv_data = header_key.bytes;
-    unsigned flags = 0;
-    mdb_dbi_flags(txn, dbi, &flags);
-    int get_rc = mdb_get(txn, dbi, &key, &value);
+    MDB_val value;
+    bool has_header = get_header(txn, dbi, &value);
     try {
-      if (!(flags & MDB_REVERSEKEY)) fail(ErrorCode::NotAnIndex, "the arroy-ts database has unexpected flags");
-      if (get_rc != MDB_SUCCESS) fail(ErrorCode::NotAnIndex, "the file has no arroy-ts header");
+      if (!has_header) fail(ErrorCode::NotAnIndex, "the file has no arroy-ts header");
       check_file_header(value.mv_data, value.mv_size);
     } catch (...) {
       mdb_txn_abort(txn);
@@ -125,18 +123,13 @@ MDB_dbi open_database(MDB_env* env, bool read_only) {
   if (read_only) fail(ErrorCode::NotAnIndex, "the file holds no arroy-ts index");
 
   check_lmdb(mdb_txn_begin(env, nullptr, 0, &txn), "cannot create the index file");
-  rc = mdb_dbi_open(txn, kDatabaseName, MDB_CREATE | MDB_REVERSEKEY, &dbi);
-  if (rc == MDB_SUCCESS) {
-    // Another process may have created it between our two transactions.
-    MDB_val key{kKeySize, nullptr}, value;
-    Key header_key = make_key(kFileIndex, RecordKind::Meta, kMetaFileHeader);
-    key.mv_data = header_key.bytes;
-    if (mdb_get(txn, dbi, &key, &value) == MDB_NOTFOUND) {
-      std::vector<uint8_t> header = encode_file_header();
-      value.mv_size = header.size();
-      value.mv_data = header.data();
-      rc = mdb_put(txn, dbi, &key, &value, 0);
-    }
+  rc = mdb_dbi_open(txn, kDatabaseName, MDB_CREATE, &dbi);
+  MDB_val value;
+  if (rc == MDB_SUCCESS && !get_header(txn, dbi, &value)) {  // another process may have created it meanwhile
+    std::vector<uint8_t> header = encode_file_header();
+    MDB_val key{std::strlen(kFileHeaderKey), const_cast<char*>(kFileHeaderKey)};
+    value = MDB_val{header.size(), header.data()};
+    rc = mdb_put(txn, dbi, &key, &value, 0);
   }
   if (rc != MDB_SUCCESS) {
     mdb_txn_abort(txn);
@@ -165,10 +158,8 @@ std::shared_ptr<Environment> Environment::open(const std::string& path, const En
   auto env = std::unique_ptr<Environment>(new Environment());
   env->path_ = path;
   env->read_only_ = options.read_only;
-  env->device_ = id.device;
-  env->inode_ = id.inode;
   check_lmdb(mdb_env_create(&env->env_), "cannot create an LMDB environment");
-  check_lmdb(mdb_env_set_maxdbs(env->env_, 4), "mdb_env_set_maxdbs");
+  check_lmdb(mdb_env_set_maxdbs(env->env_, 1 + kMaxIndexesPerFile * kDatabasesPerIndex), "mdb_env_set_maxdbs");
   check_lmdb(mdb_env_set_maxreaders(env->env_, kMaxReaders), "mdb_env_set_maxreaders");
   check_lmdb(mdb_env_set_mapsize(env->env_, options.map_size ? options.map_size : kDefaultMapSize),
              "mdb_env_set_mapsize");
@@ -182,7 +173,7 @@ std::shared_ptr<Environment> Environment::open(const std::string& path, const En
     }
     throw_lmdb(rc, "cannot open " + path);
   }
-  env->dbi_ = open_database(env->env_, options.read_only);
+  env->main_dbi_ = open_main_database(env->env_, options.read_only);
 
   Environment* raw = env.release();
   registry()[id] = RegistryEntry{raw, 1};
@@ -191,6 +182,50 @@ std::shared_ptr<Environment> Environment::open(const std::string& path, const En
 
 Environment::~Environment() {
   if (env_) mdb_env_close(env_);
+}
+
+MDB_dbi Environment::database(const std::string& name) {
+  std::lock_guard<std::mutex> lock(databases_mutex_);
+  auto found = databases_.find(name);
+  if (found != databases_.end()) return found->second;
+  MDB_txn* txn = nullptr;
+  check_lmdb(mdb_txn_begin(env_, nullptr, MDB_RDONLY, &txn), "cannot read the file");
+  MDB_dbi dbi = 0;
+  unsigned flags = 0;
+  int rc = mdb_dbi_open(txn, name.c_str(), 0, &dbi);
+  if (rc == MDB_SUCCESS) rc = mdb_dbi_flags(txn, dbi, &flags);
+  if (rc != MDB_SUCCESS) {
+    mdb_txn_abort(txn);
+    if (rc == MDB_NOTFOUND) corrupt("database " + name + " is missing");
+    throw_lmdb(rc, "cannot open database " + name);
+  }
+  if (!(flags & MDB_INTEGERKEY)) {
+    mdb_txn_abort(txn);
+    corrupt("database " + name + " is not integer-keyed");
+  }
+  check_lmdb(mdb_txn_commit(txn), "cannot open database " + name);
+  databases_[name] = dbi;
+  return dbi;
+}
+
+void Environment::create_databases(Transaction& txn, const std::vector<std::string>& names,
+                                   const std::function<void(const std::vector<MDB_dbi>&)>& fill) {
+  std::lock_guard<std::mutex> lock(databases_mutex_);
+  std::vector<MDB_dbi> dbis;
+  try {
+    for (const std::string& name : names) {
+      MDB_dbi dbi = 0;
+      check_lmdb(mdb_dbi_open(txn.txn(), name.c_str(), MDB_CREATE | MDB_INTEGERKEY, &dbi),
+                 "cannot create database " + name);
+      dbis.push_back(dbi);
+    }
+    fill(dbis);
+    txn.commit();
+  } catch (...) {
+    txn.abort();
+    throw;
+  }
+  for (size_t i = 0; i < names.size(); i++) databases_[names[i]] = dbis[i];
 }
 
 // ---------------------------------------------------------------- transactions
@@ -207,7 +242,6 @@ void Transaction::begin(const Environment& env, bool write) {
   if (write && env.read_only()) fail(ErrorCode::InvalidArgument, "the index was opened read-only");
   check_lmdb(mdb_txn_begin(env.env(), nullptr, write ? 0 : MDB_RDONLY, &txn_),
              write ? "cannot start a write transaction" : "cannot start a read transaction");
-  dbi_ = env.dbi();
 }
 
 void Transaction::commit() {
@@ -229,60 +263,81 @@ void Transaction::reset() {
   }
 }
 
-bool Transaction::get(const Key& key, MDB_val* value) const {
-  MDB_val k{kKeySize, const_cast<uint8_t*>(key.bytes)};
-  int rc = mdb_get(txn_, dbi_, &k, value);
+bool Transaction::get_raw(MDB_dbi dbi, MDB_val* key, MDB_val* value) const {
+  int rc = mdb_get(txn_, dbi, key, value);
   if (rc == MDB_NOTFOUND) return false;
   check_lmdb(rc, "read failed");
   return true;
 }
 
-void Transaction::put(const Key& key, const void* data, size_t size) {
-  MDB_val k{kKeySize, const_cast<uint8_t*>(key.bytes)};
-  MDB_val v{size, const_cast<void*>(data)};
-  check_lmdb(mdb_put(txn_, dbi_, &k, &v, 0), "write failed");
+bool Transaction::get(MDB_dbi dbi, uint32_t key, MDB_val* value) const {
+  MDB_val k{sizeof(key), &key};
+  return get_raw(dbi, &k, value);
 }
 
-bool Transaction::del(const Key& key) {
-  MDB_val k{kKeySize, const_cast<uint8_t*>(key.bytes)};
-  int rc = mdb_del(txn_, dbi_, &k, nullptr);
+bool Transaction::get(MDB_dbi dbi, const std::string& key, MDB_val* value) const {
+  MDB_val k{key.size(), const_cast<char*>(key.data())};
+  return get_raw(dbi, &k, value);
+}
+
+void Transaction::put(MDB_dbi dbi, uint32_t key, const std::vector<uint8_t>& bytes, unsigned flags) {
+  MDB_val k{sizeof(key), &key};
+  MDB_val v{bytes.size(), const_cast<uint8_t*>(bytes.data())};
+  check_lmdb(mdb_put(txn_, dbi, &k, &v, flags), "write failed");
+}
+
+void Transaction::put(MDB_dbi dbi, const std::string& key, const std::vector<uint8_t>& bytes) {
+  MDB_val k{key.size(), const_cast<char*>(key.data())};
+  MDB_val v{bytes.size(), const_cast<uint8_t*>(bytes.data())};
+  check_lmdb(mdb_put(txn_, dbi, &k, &v, 0), "write failed");
+}
+
+bool Transaction::del(MDB_dbi dbi, uint32_t key) {
+  MDB_val k{sizeof(key), &key};
+  int rc = mdb_del(txn_, dbi, &k, nullptr);
   if (rc == MDB_NOTFOUND) return false;
   check_lmdb(rc, "delete failed");
   return true;
 }
 
+void Transaction::clear(MDB_dbi dbi) { check_lmdb(mdb_drop(txn_, dbi, 0), "cannot clear a database"); }
+
+uint64_t Transaction::entries(MDB_dbi dbi) const {
+  MDB_stat stat;
+  check_lmdb(mdb_stat(txn_, dbi, &stat), "cannot read database statistics");
+  return stat.ms_entries;
+}
+
 // ---------------------------------------------------------------- cursor
 
-Cursor::Cursor(const Transaction& txn) { check_lmdb(mdb_cursor_open(txn.txn(), txn.dbi(), &cursor_), "cursor"); }
+Cursor::Cursor(const Transaction& txn, MDB_dbi dbi) {
+  check_lmdb(mdb_cursor_open(txn.txn(), dbi, &cursor_), "cannot open a cursor");
+}
 
 Cursor::~Cursor() {
   if (cursor_) mdb_cursor_close(cursor_);
 }
 
-bool Cursor::seek(const Key& key, MDB_val* k, MDB_val* v) {
-  k->mv_size = kKeySize;
-  k->mv_data = const_cast<uint8_t*>(key.bytes);
-  int rc = mdb_cursor_get(cursor_, k, v, MDB_SET_RANGE);
+bool Cursor::read(int op, uint32_t* key, MDB_val* value) {
+  MDB_val k{0, nullptr};
+  int rc = mdb_cursor_get(cursor_, &k, value, static_cast<MDB_cursor_op>(op));
   if (rc == MDB_NOTFOUND) return false;
-  check_lmdb(rc, "cursor seek failed");
+  check_lmdb(rc, "cursor read failed");
+  if (k.mv_size != sizeof(uint32_t)) corrupt("a key of an integer-keyed database is not 4 bytes");
+  std::memcpy(key, k.mv_data, sizeof(uint32_t));
   return true;
 }
 
-bool Cursor::find(const Key& key, MDB_val* v) {
-  MDB_val k{kKeySize, const_cast<uint8_t*>(key.bytes)};
-  int rc = mdb_cursor_get(cursor_, &k, v, MDB_SET);
+bool Cursor::first(uint32_t* key, MDB_val* value) { return read(MDB_FIRST, key, value); }
+
+bool Cursor::next(uint32_t* key, MDB_val* value) { return read(MDB_NEXT, key, value); }
+
+bool Cursor::find(uint32_t key, MDB_val* value) {
+  MDB_val k{sizeof(key), &key};
+  int rc = mdb_cursor_get(cursor_, &k, value, MDB_SET);
   if (rc == MDB_NOTFOUND) return false;
   check_lmdb(rc, "cursor find failed");
   return true;
 }
-
-bool Cursor::next(MDB_val* k, MDB_val* v) {
-  int rc = mdb_cursor_get(cursor_, k, v, MDB_NEXT);
-  if (rc == MDB_NOTFOUND) return false;
-  check_lmdb(rc, "cursor next failed");
-  return true;
-}
-
-void Cursor::del() { check_lmdb(mdb_cursor_del(cursor_, 0), "cursor delete failed"); }
 
 }  // namespace arroy

@@ -1,15 +1,19 @@
 // LMDB plumbing: one MDB_env per file per process (a process-wide registry
 // keyed by device and inode, because LMDB forbids opening one file twice in a
-// process), RAII transactions, and typed get/put over arroy-ts keys.
+// process), the file's databases, RAII transactions and cursors.
 #pragma once
 
 #include <lmdb.h>
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
-#include "records.h"
+#include "format.h"
 
 namespace arroy {
 
@@ -17,6 +21,8 @@ struct EnvironmentOptions {
   bool read_only = false;
   uint64_t map_size = 0;  // 0 = kDefaultMapSize
 };
+
+class Transaction;
 
 class Environment {
  public:
@@ -29,17 +35,31 @@ class Environment {
   Environment& operator=(const Environment&) = delete;
 
   MDB_env* env() const { return env_; }
-  MDB_dbi dbi() const { return dbi_; }
+  MDB_dbi main_database() const { return main_dbi_; }
   bool read_only() const { return read_only_; }
   const std::string& path() const { return path_; }
+
+  // The handle of an existing database, opened on first use. Throws
+  // NotAnIndex when the file lacks it.
+  MDB_dbi database(const std::string& name);
+
+  // Creates the named integer-keyed databases inside txn (a write
+  // transaction), lets fill() write whatever belongs with them, and commits.
+  // The handles are published only after the commit succeeds: LMDB closes the
+  // handles an aborted transaction created.
+  void create_databases(Transaction& txn, const std::vector<std::string>& names,
+                        const std::function<void(const std::vector<MDB_dbi>&)>& fill);
 
  private:
   Environment() = default;
   MDB_env* env_ = nullptr;
-  MDB_dbi dbi_ = 0;
+  MDB_dbi main_dbi_ = 0;
   bool read_only_ = false;
   std::string path_;
-  uint64_t device_ = 0, inode_ = 0;
+  // LMDB requires that no two transactions of a process open databases at the
+  // same time; this lock serialises every mdb_dbi_open of the environment.
+  std::mutex databases_mutex_;
+  std::map<std::string, MDB_dbi> databases_;
   friend class EnvironmentRegistry;
 };
 
@@ -65,37 +85,40 @@ class Transaction {
   void reset();
   bool active() const { return txn_ != nullptr && !reset_; }
   MDB_txn* txn() const { return txn_; }
-  MDB_dbi dbi() const { return dbi_; }
 
   // A view of the value at key, valid until this transaction writes or ends.
-  bool get(const Key& key, MDB_val* value) const;
-  void put(const Key& key, const void* data, size_t size);
-  void put(const Key& key, const std::vector<uint8_t>& bytes) { put(key, bytes.data(), bytes.size()); }
-  bool del(const Key& key);
+  bool get(MDB_dbi dbi, uint32_t key, MDB_val* value) const;
+  bool get(MDB_dbi dbi, const std::string& key, MDB_val* value) const;
+  void put(MDB_dbi dbi, uint32_t key, const std::vector<uint8_t>& bytes, unsigned flags = 0);
+  void put(MDB_dbi dbi, const std::string& key, const std::vector<uint8_t>& bytes);
+  bool del(MDB_dbi dbi, uint32_t key);
+  // Removes every record of a database, keeping the database.
+  void clear(MDB_dbi dbi);
+  uint64_t entries(MDB_dbi dbi) const;
 
  private:
+  bool get_raw(MDB_dbi dbi, MDB_val* key, MDB_val* value) const;
   MDB_txn* txn_ = nullptr;
-  MDB_dbi dbi_ = 0;
   bool reset_ = false;
 };
 
-// A cursor over the arroy-ts database inside one transaction.
+// A cursor over an integer-keyed database inside one transaction.
 class Cursor {
  public:
-  explicit Cursor(const Transaction& txn);
+  Cursor(const Transaction& txn, MDB_dbi dbi);
   ~Cursor();
   Cursor(const Cursor&) = delete;
   Cursor& operator=(const Cursor&) = delete;
 
-  // Positions at the first key >= key; false at the end.
-  bool seek(const Key& key, MDB_val* k, MDB_val* v);
+  // Moves to the first record; false when the database is empty.
+  bool first(uint32_t* key, MDB_val* value);
+  bool next(uint32_t* key, MDB_val* value);
   // Positions exactly at key; false when absent. Cheap for ascending keys
   // because LMDB first checks the page the cursor is already on.
-  bool find(const Key& key, MDB_val* v);
-  bool next(MDB_val* k, MDB_val* v);
-  void del();
+  bool find(uint32_t key, MDB_val* value);
 
  private:
+  bool read(int op, uint32_t* key, MDB_val* value);
   MDB_cursor* cursor_ = nullptr;
 };
 

@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+// Builds the addon into build/Release with node-gyp, offline: the Node headers
+// come from the local Node installation (or npm's `nodedir` setting), never
+// from the network. Incremental: only changed sources recompile.
+'use strict';
+const { spawnSync } = require('child_process');
+const fs = require('fs');
+const path = require('path');
+
+const root = path.resolve(__dirname, '..');
+const candidates = [process.env.npm_config_nodedir, path.resolve(process.execPath, '..', '..')].filter(Boolean);
+const nodedir = candidates.find((dir) => fs.existsSync(path.join(dir, 'include', 'node', 'node_api.h')));
+if (!nodedir) {
+  console.error('Node headers not found: set npm_config_nodedir to the prefix that holds include/node');
+  process.exit(1);
+}
+const gyp = require.resolve('node-gyp/bin/node-gyp.js');
+const steps = fs.existsSync(path.join(root, 'build', 'Makefile')) ? ['build'] : ['configure', 'build'];
+const extra = process.argv.slice(2);
+const result = spawnSync(process.execPath, [gyp, ...steps, `--nodedir=${nodedir}`, '-j', 'max', ...extra], {
+  cwd: root,
+  stdio: 'inherit',
+});
+process.exit(result.status ?? 1);

@@ -1,0 +1,297 @@
+/**
+ * arroy-ts: approximate nearest-neighbour search for Node.js. An Index is a
+ * forest of random-hyperplane trees (Spotify's Annoy algorithm) stored with its
+ * vectors in one LMDB file, searched in place through the memory map.
+ */
+import { ArroyError, fromNative, invalidArgument, rethrowNative } from './errors';
+import { binding, type NativeHits, type NativeIndexHandle } from './native';
+import { checkId, checkPositiveInteger, describe, limits, toFloat32, type VectorInput } from './validate';
+
+export { ArroyError, type ArroyErrorCode } from './errors';
+export type { VectorInput } from './validate';
+
+/**
+ * How distance is measured; every result's `distance` follows this definition:
+ * - `'euclidean'`: L2, `sqrt(Σ (aᵢ − bᵢ)²)` (not squared)
+ * - `'manhattan'`: L1, `Σ |aᵢ − bᵢ|`
+ * - `'cosine'`: `1 − cos(a, b)`, from 0 (same direction) to 2 (opposite); zero vectors are rejected
+ * - `'dot'`: `−(a · b)`, so that ascending order puts the largest inner product first
+ */
+export type Distance = 'euclidean' | 'manhattan' | 'cosine' | 'dot';
+
+const DISTANCES: readonly Distance[] = ['euclidean', 'manhattan', 'cosine', 'dot'];
+
+export interface OpenOptions {
+  /** Vector length. Required to create an index; checked against the file when reopening. */
+  dimensions?: number;
+  /** Distance. Required to create an index; checked against the file when reopening. */
+  distance?: Distance;
+  /** Which index of the file (a file can hold several). Default `'default'`. */
+  name?: string;
+  /** Open without write access: add, delete and build throw. Default false. */
+  readOnly?: boolean;
+  /** Bytes of address space reserved for the memory map (not disk). Default 64 GiB. */
+  mapSize?: number;
+}
+
+export interface SearchOptions {
+  /** How many neighbours to return. Default 10. */
+  k?: number;
+  /**
+   * How many unique candidates to score exactly before returning the best k:
+   * higher is slower and more accurate. Default `max(100, 10 · k · trees)`.
+   */
+  searchK?: number;
+}
+
+export interface Neighbor {
+  id: number;
+  distance: number;
+}
+
+export interface BuildProgress {
+  /** `'applying'` pending changes, growing `'trees'`, or `'writing'` tree nodes. */
+  phase: 'applying' | 'trees' | 'writing';
+  done: number;
+  total: number;
+}
+
+export interface BuildOptions {
+  /** Trees in the forest. More trees: better recall at a given searchK, bigger file. Default: from the index size. */
+  trees?: number;
+  /** Seed of the random planes; the same items, seed and options give the same forest. */
+  seed?: number | bigint;
+  /** Most items in one leaf bucket. Default chosen from the dimensions. */
+  bucketCapacity?: number;
+  /** Threads that grow trees. Default: every core. */
+  threads?: number;
+  /** Called on the main thread about every 100 ms. If it throws, the build is cancelled and rejects with that error. */
+  onProgress?: (progress: BuildProgress) => void;
+  /** Cancels the build: nothing is committed and the promise rejects with ERR_ARROY_ABORTED. */
+  signal?: AbortSignal;
+}
+
+export interface BuildResult {
+  /** Items in the index after the build. */
+  items: number;
+  trees: number;
+  /** Tree nodes written. */
+  nodes: number;
+  /** Wall time of the build, in milliseconds. */
+  durationMs: number;
+}
+
+function toNeighbors(hits: NativeHits): Neighbor[] {
+  const out: Neighbor[] = new Array(hits.ids.length);
+  for (let i = 0; i < out.length; i++) out[i] = { id: hits.ids[i], distance: hits.distances[i] };
+  return out;
+}
+
+function searchArgs(options: SearchOptions | undefined): [number, number | undefined] {
+  if (options !== undefined && (options === null || typeof options !== 'object')) {
+    throw invalidArgument(`search options must be an object, got ${describe(options)}`);
+  }
+  const k = options?.k === undefined ? 10 : checkPositiveInteger(options.k, 'k', limits.maxItemId);
+  const searchK = options?.searchK === undefined ? undefined : checkPositiveInteger(options.searchK, 'searchK');
+  return [k, searchK];
+}
+
+export class Index {
+  /** The file this index lives in. */
+  readonly path: string;
+  /** This index's name within the file. */
+  readonly name: string;
+  readonly dimensions: number;
+  readonly distance: Distance;
+  readonly readOnly: boolean;
+  #handle: NativeIndexHandle | undefined;
+
+  private constructor(path: string, handle: NativeIndexHandle) {
+    this.path = path;
+    this.#handle = handle;
+    this.name = handle.name();
+    this.dimensions = handle.dimensions();
+    this.distance = handle.metric() as Distance;
+    this.readOnly = handle.readOnly();
+  }
+
+  /**
+   * Opens the index `options.name` of the file at `path`, creating the file
+   * and the index when they do not exist (then `dimensions` and `distance` are
+   * required). Reopening checks them against what the file holds.
+   */
+  static open(path: string, options: OpenOptions = {}): Index {
+    if (typeof path !== 'string' || path.length === 0) throw invalidArgument(`path must be a non-empty string, got ${describe(path)}`);
+    if (options === null || typeof options !== 'object') throw invalidArgument(`options must be an object, got ${describe(options)}`);
+    const { dimensions, distance, name, readOnly, mapSize } = options;
+    if (dimensions !== undefined) checkPositiveInteger(dimensions, 'dimensions', limits.maxDimensions);
+    if (distance !== undefined && !DISTANCES.includes(distance)) {
+      throw invalidArgument(`distance must be one of ${DISTANCES.map((d) => `'${d}'`).join(', ')}, got ${describe(distance)}`);
+    }
+    if (name !== undefined && (typeof name !== 'string' || name.length === 0 || Buffer.byteLength(name) > limits.maxIndexNameBytes)) {
+      throw invalidArgument(`name must be a string of 1 to ${limits.maxIndexNameBytes} bytes, got ${describe(name)}`);
+    }
+    if (readOnly !== undefined && typeof readOnly !== 'boolean') throw invalidArgument(`readOnly must be a boolean, got ${describe(readOnly)}`);
+    if (mapSize !== undefined) checkPositiveInteger(mapSize, 'mapSize');
+    try {
+      return new Index(path, new binding.IndexHandle(path, { dimensions, distance, name, readOnly, mapSize }));
+    } catch (error) {
+      rethrowNative(error);
+    }
+  }
+
+  /** The SIMD kernels this process uses: `'avx512'`, `'avx2'`, `'neon'` or `'scalar'` (set ARROY_SIMD to force one). */
+  static get simd(): string {
+    return binding.simd;
+  }
+
+  #live(): NativeIndexHandle {
+    if (!this.#handle) throw new ArroyError('ERR_ARROY_CLOSED', 'the index is closed');
+    return this.#handle;
+  }
+
+  /** Items in the last committed build (pending changes are not counted). */
+  get size(): number {
+    try {
+      return this.#live().size();
+    } catch (error) {
+      rethrowNative(error);
+    }
+  }
+
+  /** Trees in the committed forest. */
+  get trees(): number {
+    try {
+      return this.#live().treeCount();
+    } catch (error) {
+      rethrowNative(error);
+    }
+  }
+
+  /** Adds and deletes waiting for the next build (held in memory by this Index object). */
+  get pendingCount(): number {
+    return this.#live().pendingCount();
+  }
+
+  /**
+   * Stores `vector` under `id` at the next build, replacing any vector with
+   * that id. Until then searches and get() see the committed state.
+   */
+  add(id: number, vector: VectorInput): void {
+    const handle = this.#live();
+    checkId(id);
+    const values = toFloat32(vector);
+    try {
+      handle.add(id, values);
+    } catch (error) {
+      rethrowNative(error);
+    }
+  }
+
+  /** Removes `id` at the next build (a no-op for an id that is not stored). */
+  delete(id: number): void {
+    const handle = this.#live();
+    checkId(id);
+    try {
+      handle.remove(id);
+    } catch (error) {
+      rethrowNative(error);
+    }
+  }
+
+  /**
+   * Commits the pending changes and rebuilds the forest, off the main thread
+   * and in one LMDB write transaction: readers, in this process or others,
+   * see the old index until the new one is complete.
+   */
+  async build(options: BuildOptions = {}): Promise<BuildResult> {
+    const handle = this.#live();
+    if (options === null || typeof options !== 'object') throw invalidArgument(`build options must be an object, got ${describe(options)}`);
+    const { trees, seed, bucketCapacity, threads, onProgress, signal } = options;
+    if (trees !== undefined) checkPositiveInteger(trees, 'trees', limits.maxTrees);
+    if (bucketCapacity !== undefined) checkPositiveInteger(bucketCapacity, 'bucketCapacity', limits.maxBucketCapacity);
+    if (threads !== undefined) checkPositiveInteger(threads, 'threads', 1024);
+    if (seed !== undefined) {
+      const ok = typeof seed === 'bigint' ? seed >= 0n && seed < 1n << 64n : Number.isSafeInteger(seed) && seed >= 0;
+      if (!ok) throw invalidArgument(`seed must be a non-negative safe integer or a bigint below 2^64, got ${describe(seed)}`);
+    }
+    if (onProgress !== undefined && typeof onProgress !== 'function') throw invalidArgument('onProgress must be a function');
+    if (signal !== undefined && !(signal instanceof AbortSignal)) throw invalidArgument('signal must be an AbortSignal');
+    if (signal?.aborted) throw new ArroyError('ERR_ARROY_ABORTED', 'the build was cancelled', { cause: signal.reason });
+
+    let progressError: { error: unknown } | undefined;
+    const progress = onProgress && ((event: BuildProgress) => {
+      if (progressError) return;
+      try {
+        onProgress(event);
+      } catch (error) {
+        progressError = { error };
+        handle.cancelBuild();
+      }
+    });
+    const cancel = () => handle.cancelBuild();
+    signal?.addEventListener('abort', cancel, { once: true });
+    const started = performance.now();
+    try {
+      const report = await handle.build({ trees, seed, bucketCapacity, threads }, progress);
+      return { ...report, durationMs: performance.now() - started };
+    } catch (error) {
+      if (progressError) throw progressError.error;
+      const converted = fromNative(error);
+      if (converted instanceof ArroyError && converted.code === 'ERR_ARROY_ABORTED' && signal?.aborted) {
+        throw new ArroyError('ERR_ARROY_ABORTED', converted.message, { cause: signal.reason });
+      }
+      throw converted;
+    } finally {
+      signal?.removeEventListener('abort', cancel);
+    }
+  }
+
+  /** The k nearest stored items to `vector`, nearest first (ties by smaller id). */
+  search(vector: VectorInput, options?: SearchOptions): Neighbor[] {
+    const handle = this.#live();
+    const query = toFloat32(vector, 'query');
+    const [k, searchK] = searchArgs(options);
+    try {
+      return toNeighbors(handle.search(query, k, searchK));
+    } catch (error) {
+      rethrowNative(error);
+    }
+  }
+
+  /**
+   * The k nearest items to the stored item `id` (which is usually first, at
+   * distance 0), or undefined when `id` is not stored.
+   */
+  searchById(id: number, options?: SearchOptions): Neighbor[] | undefined {
+    const handle = this.#live();
+    checkId(id);
+    const [k, searchK] = searchArgs(options);
+    try {
+      const hits = handle.searchById(id, k, searchK);
+      return hits && toNeighbors(hits);
+    } catch (error) {
+      rethrowNative(error);
+    }
+  }
+
+  /** A copy of the committed vector of `id`, or undefined. */
+  get(id: number): Float32Array | undefined {
+    const handle = this.#live();
+    checkId(id);
+    try {
+      return handle.get(id);
+    } catch (error) {
+      rethrowNative(error);
+    }
+  }
+
+  /**
+   * Releases the file (once every Index of this process on it is closed).
+   * Pending changes are dropped and a running build is cancelled. Idempotent.
+   */
+  close(): void {
+    this.#handle?.close();
+    this.#handle = undefined;
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * Loads the compiled addon (a local build under build/, else the prebuilt
+ * binary for this platform under prebuilds/) and types what it exports.
+ * Only src/ talks to the binding; users go through Index.
+ */
+import * as path from 'node:path';
+import nodeGypBuild = require('node-gyp-build');
+
+export interface NativeHits {
+  ids: Uint32Array;
+  distances: Float32Array;
+}
+
+export interface NativeBuildReport {
+  items: number;
+  trees: number;
+  nodes: number;
+}
+
+export interface NativeProgress {
+  phase: 'applying' | 'trees' | 'writing';
+  done: number;
+  total: number;
+}
+
+export interface NativeIndexHandle {
+  dimensions(): number;
+  metric(): string;
+  name(): string;
+  readOnly(): boolean;
+  size(): number;
+  treeCount(): number;
+  pendingCount(): number;
+  add(id: number, vector: Float32Array): void;
+  remove(id: number): void;
+  get(id: number): Float32Array | undefined;
+  search(query: Float32Array, k: number, searchK?: number): NativeHits;
+  searchById(id: number, k: number, searchK?: number): NativeHits | undefined;
+  build(
+    options: { trees?: number; seed?: number | bigint; bucketCapacity?: number; threads?: number },
+    onProgress?: (progress: NativeProgress) => void,
+  ): Promise<NativeBuildReport>;
+  cancelBuild(): void;
+  close(): void;
+}
+
+export interface NativeLimits {
+  maxDimensions: number;
+  maxItemId: number;
+  maxTrees: number;
+  minBucketCapacity: number;
+  maxBucketCapacity: number;
+  maxIndexNameBytes: number;
+  formatVersion: number;
+}
+
+export interface NativeBinding {
+  IndexHandle: new (
+    path: string,
+    options: { name?: string; dimensions?: number; distance?: string; readOnly?: boolean; mapSize?: number },
+  ) => NativeIndexHandle;
+  limits: NativeLimits;
+  defaultTreeCount(items: number, dimensions: number): number;
+  /** The SIMD kernel set chosen for this CPU: 'avx512', 'avx2', 'neon' or 'scalar'. */
+  simd: string;
+}
+
+// dist/*.js and src/*.ts both sit one level below the package root.
+export const binding: NativeBinding = nodeGypBuild(path.join(__dirname, '..')) as NativeBinding;
