@@ -15,7 +15,8 @@ if (!nodedir) {
   process.exit(1);
 }
 const gyp = require.resolve('node-gyp/bin/node-gyp.js');
-const steps = fs.existsSync(path.join(root, 'build', 'Makefile')) ? ['build'] : ['configure', 'build'];
+// configure is cheap and picks up new source files; make then rebuilds only what changed.
+const steps = ['configure', 'build'];
 const extra = process.argv.slice(2);
 const result = spawnSync(process.execPath, [gyp, ...steps, `--nodedir=${nodedir}`, '-j', 'max', ...extra], {
   cwd: root,

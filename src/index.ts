@@ -39,7 +39,7 @@ export interface SearchOptions {
   k?: number;
   /**
    * How many unique candidates to score exactly before returning the best k:
-   * higher is slower and more accurate. Default `max(100, 10 · k · trees)`.
+   * higher is slower and more accurate. Default `max(100, 25 · k · trees)`.
    */
   searchK?: number;
 }

@@ -57,7 +57,7 @@ class TreeBuilder {
     n.tag = NodeTag::Bucket;
     n.first = static_cast<uint32_t>(tree_.ids.size());
     n.count = static_cast<uint32_t>(size);
-    for (size_t i = 0; i < size; i++) tree_.ids.push_back(items_[subset[i]].id);
+    for (size_t i = 0; i < size; i++) tree_.ids.push_back(items_[subset[i]].slot);
     std::sort(tree_.ids.begin() + n.first, tree_.ids.end());
     monitor_.done.fetch_add(size, std::memory_order_relaxed);
   }

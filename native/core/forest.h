@@ -23,7 +23,7 @@ struct BuiltNode {
 // Node 0 is the root. Nodes are numbered in creation order.
 struct BuiltTree {
   std::vector<BuiltNode> nodes;
-  std::vector<uint32_t> ids;     // bucket contents, each bucket ascending
+  std::vector<uint32_t> ids;     // bucket contents (slots), each bucket ascending
   std::vector<float> normals;    // split normals, dimensions floats each
 };
 

@@ -10,15 +10,27 @@
 //
 // LMDB databases of a file:
 //   kDatabaseName                 the file header, the catalog of named indexes
-//                                 and each index's metadata; keys are short ASCII
-//                                 strings (kFileHeaderKey, kCatalogKey, meta_key()).
-//   "arroy-ts/<index>/items"      one record per stored vector, keyed by item id
-//   "arroy-ts/<index>/nodes"      one record per tree node, keyed by node id
+//                                 and each index's metadata and free slots; keys
+//                                 are short ASCII strings (kFileHeaderKey,
+//                                 kCatalogKey, meta_key(), free_slots_key()).
+//   "arroy-ts/<index>/slabs"      the vectors, packed into fixed-size slabs of
+//                                 slots, keyed by slab number
+//   "arroy-ts/<index>/ids"        item id -> slot
+//   "arroy-ts/<index>/nodes"      tree nodes, keyed by node id
 // <index> is the decimal IndexId the catalog gives a name. The per-index
 // databases use MDB_INTEGERKEY with u32 keys, so LMDB orders them numerically
-// and a rebuilt forest (or a run of new ids) is written in append order, which
-// fills pages completely. Every index keeps its own databases, so dropping or
-// rebuilding one never touches another's pages.
+// and a rebuilt forest (or a run of new slabs) is written in append order,
+// which fills pages completely. Every index keeps its own databases, so
+// dropping or rebuilding one never touches another's pages.
+//
+// Why slabs: a query scores hundreds or thousands of candidates, and a B-tree
+// lookup per candidate costs several cache misses. Trees therefore refer to
+// items by *slot* (a dense internal number); slot s lives in slab
+// s / slots_per_slab at offset (s % slots_per_slab) * slot_size. The slab
+// database is small enough to stay in cache, and a slab is one contiguous run
+// of LMDB overflow pages, so a candidate costs one hot lookup and one read of
+// its own bytes, as in Annoy's flat file. Slab sizes are chosen to fill whole
+// pages, which also avoids LMDB's page-per-value waste for large vectors.
 #pragma once
 
 #include <cstddef>
@@ -43,7 +55,6 @@ constexpr char kFileMagic[8] = {'a', 'r', 'r', 'o', 'y', '-', 't', 's'};
 // ---------------------------------------------------------------- keys
 
 using IndexId = uint16_t;
-constexpr IndexId kMaxIndexId = 0xFFFF;
 
 // Keys of kDatabaseName.
 constexpr const char* kFileHeaderKey = "header";
@@ -51,13 +62,15 @@ constexpr const char* kCatalogKey = "catalog";
 inline std::string meta_key(IndexId index) { return "meta/" + std::to_string(index); }
 
 // Names of an index's own databases.
-inline std::string items_database(IndexId index) { return "arroy-ts/" + std::to_string(index) + "/items"; }
+inline std::string free_slots_key(IndexId index) { return "free/" + std::to_string(index); }
+inline std::string slabs_database(IndexId index) { return "arroy-ts/" + std::to_string(index) + "/slabs"; }
+inline std::string ids_database(IndexId index) { return "arroy-ts/" + std::to_string(index) + "/ids"; }
 inline std::string nodes_database(IndexId index) { return "arroy-ts/" + std::to_string(index) + "/nodes"; }
 
 // Indexes one file may hold. Each uses kDatabasesPerIndex LMDB databases and
 // LMDB's table of open databases is sized for all of them up front.
 constexpr uint32_t kMaxIndexesPerFile = 128;
-constexpr uint32_t kDatabasesPerIndex = 4;  // items, nodes, and room for two more per index
+constexpr uint32_t kDatabasesPerIndex = 4;  // slabs, ids, nodes, and room for one more
 
 // ---------------------------------------------------------------- values
 
@@ -72,19 +85,31 @@ constexpr size_t kMaxIndexNameBytes = 255;
 // Index metadata, at meta_key(index). Written when the index is
 // created (with zero trees) and rewritten by every build.
 //   format_version u32 | dimensions u32 | metric u8 | reserved u8[3]
-//   bucket_capacity u32 | item_count u32 | seed u64 | max_norm f32
+//   bucket_capacity u32 | slots_per_slab u32 | slot_count u32
+//   item_count u32 | node_count u32 | seed u64 | max_norm f32
 //   tree_count u32 | roots u32[tree_count]
-constexpr size_t kIndexMetaFixedSize = 36;
+// slot_count is the high-water mark: slots below it are live or free.
+// node_count bounds node ids: every node id is below it.
+constexpr size_t kIndexMetaFixedSize = 48;
 
-// Item record, keyed by item id in items_database(index): the vector and its L2 norm. The
-// norm is cached so cosine needs one dot product per candidate, and the dot
-// metric can derive its extra dimension without rewriting vectors.
-//   norm f32 | values f32[dimensions]
-constexpr size_t kItemHeaderSize = 4;
+// Free slots, at free_slots_key(index): u32[] ascending, reused before
+// slot_count grows. Absent when empty.
+
+// A slab, keyed by slab number in slabs_database(index): exactly
+// slots_per_slab slots of slot_size(dimensions) bytes. A slot:
+//   item_id u32 | state u32 (kSlotFree / kSlotLive) | norm f32 | values f32[dimensions]
+// The norm is cached so cosine needs one dot product per candidate, and the
+// dot metric derives its extra dimension without rewriting vectors.
+constexpr size_t kSlotHeaderSize = 12;
+constexpr uint32_t kSlotFree = 0;
+constexpr uint32_t kSlotLive = 1;
+inline size_t slot_size(uint32_t dimensions) { return kSlotHeaderSize + 4ull * dimensions; }
+
+// An id record, keyed by item id in ids_database(index): slot u32.
 
 // Tree node, keyed by node id in nodes_database(index). The first byte is the tag.
 enum class NodeTag : uint8_t {
-  Bucket = 1,       // tag | pad[3] | count u32 | ids u32[count], ascending
+  Bucket = 1,       // tag | pad[3] | count u32 | slots u32[count], ascending
   Split = 2,        // tag | pad[3] | left u32 | right u32 | offset f32 | extra f32 | normal f32[dimensions]
   RandomSplit = 3,  // tag | pad[3] | left u32 | right u32   (no usable plane: items went left or right by coin)
 };
@@ -107,5 +132,12 @@ constexpr uint32_t kMaxTrees = 10000;
 // Bucket capacities a build may use (items per leaf).
 constexpr uint32_t kMinBucketCapacity = 2;
 constexpr uint32_t kMaxBucketCapacity = 4096;
+
+// Slab sizing: the fewest pages (up to kMaxSlabPages) whose slots fill at least
+// kSlabFillTarget of them; failing that, the best fill seen. Bigger slabs waste
+// less space but make every rewrite of one slot copy more pages.
+constexpr uint32_t kMaxSlabPages = 16;
+constexpr double kSlabFillTarget = 0.97;
+uint32_t choose_slots_per_slab(uint32_t dimensions, uint32_t page_size);
 
 }  // namespace arroy

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <thread>
 
 #include "defaults.h"
@@ -80,8 +81,12 @@ std::unique_ptr<Index> Index::open(const std::string& path, const OpenOptions& o
       meta = read_index_meta(index->reader_, main, id);
     }
   }
+  auto databases_of = [&](IndexId i) {
+    return IndexDatabases{i, env.database(slabs_database(i)), env.database(ids_database(i)),
+                          env.database(nodes_database(i))};
+  };
   if (meta) {
-    index->dbs_ = {id, env.database(items_database(id)), env.database(nodes_database(id))};
+    index->dbs_ = databases_of(id);
   } else {
     if (options.read_only) fail(ErrorCode::NotAnIndex, "the file has no index named '" + options.name + "'");
     if (!options.dimensions || !options.metric) {
@@ -95,7 +100,7 @@ std::unique_ptr<Index> Index::open(const std::string& path, const OpenOptions& o
       id = entry->index;
       meta = read_index_meta(txn, main, id);
       txn.abort();
-      index->dbs_ = {id, env.database(items_database(id)), env.database(nodes_database(id))};
+      index->dbs_ = databases_of(id);
     } else {
       while (std::any_of(catalog.begin(), catalog.end(), [&](const CatalogEntry& e) { return e.index == id; })) id++;
       if (id >= kMaxIndexesPerFile) {
@@ -105,11 +110,13 @@ std::unique_ptr<Index> Index::open(const std::string& path, const OpenOptions& o
       meta->dimensions = options.dimensions;
       meta->metric = *options.metric;
       meta->bucket_capacity = default_bucket_capacity(options.dimensions);
+      meta->slots_per_slab = choose_slots_per_slab(options.dimensions, env.page_size());
       catalog.push_back({id, options.name});
-      env.create_databases(txn, {items_database(id), nodes_database(id)}, [&](const std::vector<MDB_dbi>& dbis) {
+      std::vector<std::string> names{slabs_database(id), ids_database(id), nodes_database(id)};
+      env.create_databases(txn, names, [&](const std::vector<MDB_dbi>& dbis) {
         txn.put(main, meta_key(id), encode_index_meta(*meta));
         txn.put(main, std::string(kCatalogKey), encode_catalog(catalog));
-        index->dbs_ = {id, dbis[0], dbis[1]};
+        index->dbs_ = IndexDatabases{id, dbis[0], dbis[1], dbis[2]};
       });
     }
   }
@@ -122,6 +129,7 @@ std::unique_ptr<Index> Index::open(const std::string& path, const OpenOptions& o
 Index::~Index() { close(); }
 
 void Index::close() {
+  view_.forget();
   reader_.abort();
   env_.reset();
   pending_.clear();
@@ -131,38 +139,50 @@ void Index::check_open() const {
   if (!env_) fail(ErrorCode::Closed, "the index is closed");
 }
 
-const IndexMeta& Index::read_meta() {
-  size_t snapshot = mdb_txn_id(reader_.txn());
-  if (snapshot != meta_cache_txn_) {
-    meta_cache_ = read_index_meta(reader_, env_->main_database(), dbs_.index);
-    if (meta_cache_.dimensions != dimensions_ || meta_cache_.metric != metric_) {
-      corrupt("index metadata changed its dimensions or distance while open");
+// One call's read snapshot: renews the reusable read transaction, points the
+// snapshot view at it, and resets it (keeping the reader slot) at the end, so
+// no snapshot outlives a synchronous call.
+class Index::Read {
+ public:
+  explicit Read(Index& index) : index_(index) {
+    index_.check_open();
+    index_.reader_.begin(*index_.env_, false);
+    try {
+      index_.view_.attach(index_.reader_, index_.env_->main_database(), index_.dbs_);
+      const IndexMeta& meta = index_.view_.meta();
+      if (meta.dimensions != index_.dimensions_ || meta.metric != index_.metric_) {
+        corrupt("index metadata changed its dimensions or distance while open");
+      }
+    } catch (...) {
+      index_.reader_.reset();
+      throw;
     }
-    meta_cache_txn_ = snapshot;
   }
-  return meta_cache_;
-}
+  ~Read() { index_.reader_.reset(); }
+  SnapshotView& view() { return index_.view_; }
+
+ private:
+  Index& index_;
+};
 
 uint32_t Index::size() {
-  check_open();
-  ReadScope scope(reader_, *env_);
-  return read_meta().item_count;
+  Read read(*this);
+  return read.view().meta().item_count;
 }
 
 uint32_t Index::tree_count() {
-  check_open();
-  ReadScope scope(reader_, *env_);
-  return static_cast<uint32_t>(read_meta().roots.size());
+  Read read(*this);
+  return static_cast<uint32_t>(read.view().meta().roots.size());
 }
 
 bool Index::get(uint32_t id, std::vector<float>* out) {
-  check_open();
-  ReadScope scope(reader_, *env_);
-  MDB_val value;
-  if (!reader_.get(dbs_.items, id, &value)) return false;
-  ItemView item = decode_item(value.mv_data, value.mv_size, dimensions_);
+  Read read(*this);
+  std::optional<uint32_t> slot = find_slot(reader_, dbs_.ids, id);
+  if (!slot) return false;
+  SlotView item = read.view().live_slot(*slot);
+  if (item.item_id != id) corrupt("slot " + std::to_string(*slot) + " holds another item");
   out->resize(dimensions_);
-  copy_item_values(item, dimensions_, out->data());
+  std::memcpy(out->data(), item.values, 4ull * dimensions_);
   return true;
 }
 
@@ -176,17 +196,17 @@ std::vector<Hit> Index::search(const float* query, uint32_t k, uint64_t search_k
   if (metric_ == Metric::Cosine && !(norm > 0)) {
     fail(ErrorCode::InvalidArgument, "a zero vector has no cosine distance");
   }
-  ReadScope scope(reader_, *env_);
-  return search_forest(reader_, dbs_.items, dbs_.nodes, read_meta(), *kernels_, {query, norm, k, search_k});
+  Read read(*this);
+  return search_forest(read.view(), *kernels_, {query, norm, k, search_k});
 }
 
 std::optional<std::vector<Hit>> Index::search_by_id(uint32_t id, uint32_t k, uint64_t search_k) {
-  check_open();
-  ReadScope scope(reader_, *env_);
-  MDB_val value;
-  if (!reader_.get(dbs_.items, id, &value)) return std::nullopt;
-  ItemView item = decode_item(value.mv_data, value.mv_size, dimensions_);
-  return search_forest(reader_, dbs_.items, dbs_.nodes, read_meta(), *kernels_, {item.values, item.norm, k, search_k});
+  Read read(*this);
+  std::optional<uint32_t> slot = find_slot(reader_, dbs_.ids, id);
+  if (!slot) return std::nullopt;
+  SlotView item = read.view().live_slot(*slot);
+  if (item.item_id != id) corrupt("slot " + std::to_string(*slot) + " holds another item");
+  return search_forest(read.view(), *kernels_, {item.values, item.norm, k, search_k});
 }
 
 void Index::add(uint32_t id, const float* values, size_t length) {
@@ -245,32 +265,40 @@ BuildReport BuildJob::run(BuildMonitor& monitor) {
   const Kernels& kernels = active_kernels();
 
   monitor.enter(BuildPhase::Applying, changes_.size());
-  for (const auto& change : changes_) {
-    if (change.second) {
-      const std::vector<float>& v = *change.second;
-      txn.put(dbs_.items, change.first, encode_item(v.data(), dims, l2_norm(kernels, v.data(), dims)));
-    } else {
-      txn.del(dbs_.items, change.first);
+  {
+    SlabEditor editor(txn, main, dbs_, meta);
+    for (const auto& change : changes_) {
+      if (change.second) {
+        const std::vector<float>& v = *change.second;
+        editor.put(change.first, v, l2_norm(kernels, v.data(), dims));
+      } else {
+        editor.remove(change.first);
+      }
+      monitor.done++;
+      if (monitor.cancelled) fail(ErrorCode::Aborted, "the build was cancelled");
     }
-    monitor.done++;
+    editor.finish();
   }
-  if (monitor.cancelled) fail(ErrorCode::Aborted, "the build was cancelled");
 
   // From here until the forest is built nothing is written, so the item views
   // (pointers into the transaction's pages) stay valid.
   std::vector<BuildItem> items;
-  items.reserve(txn.entries(dbs_.items));
+  items.reserve(meta.item_count);
   float max_norm = 0;
   {
-    Cursor cursor(txn, dbs_.items);
+    Cursor cursor(txn, dbs_.slabs);
     MDB_val v;
-    uint32_t id;
-    for (bool ok = cursor.first(&id, &v); ok; ok = cursor.next(&id, &v)) {
-      ItemView item = decode_item(v.mv_data, v.mv_size, dims);
-      items.push_back({id, item.values, item.norm});
-      max_norm = std::max(max_norm, item.norm);
+    uint32_t number;
+    for (bool ok = cursor.first(&number, &v); ok; ok = cursor.next(&number, &v)) {
+      for (uint32_t position = 0; position < meta.slots_per_slab; position++) {
+        SlotView slot = read_slot(v.mv_data, v.mv_size, position, dims, meta.slots_per_slab);
+        if (!slot.live) continue;
+        items.push_back({number * meta.slots_per_slab + position, slot.values, slot.norm});
+        max_norm = std::max(max_norm, slot.norm);
+      }
     }
   }
+  if (items.size() != meta.item_count) corrupt("the slabs hold another number of items than the metadata says");
   if (options_.bucket_capacity) meta.bucket_capacity = options_.bucket_capacity;
   uint32_t trees = options_.trees ? options_.trees : default_tree_count(items.size(), dims);
   if (items.empty()) trees = 0;
@@ -329,9 +357,9 @@ BuildReport BuildJob::run(BuildMonitor& monitor) {
     base += static_cast<uint32_t>(tree.nodes.size());
   }
 
-  meta.item_count = item_count;
   meta.seed = params.seed;
   meta.max_norm = max_norm;
+  meta.node_count = static_cast<uint32_t>(node_total);
   txn.put(main, meta_key(dbs_.index), encode_index_meta(meta));
   if (monitor.cancelled) fail(ErrorCode::Aborted, "the build was cancelled");
   txn.commit();

@@ -19,6 +19,8 @@
 #include "forest.h"
 #include "records.h"
 #include "search.h"
+#include "slabs.h"
+#include "snapshot.h"
 #include "storage.h"
 
 namespace arroy {
@@ -46,13 +48,6 @@ struct BuildReport {
   uint32_t items = 0;
   uint32_t trees = 0;
   uint64_t nodes = 0;
-};
-
-// The LMDB databases of one index.
-struct IndexDatabases {
-  IndexId index = 0;
-  MDB_dbi items = 0;
-  MDB_dbi nodes = 0;
 };
 
 class BuildJob {
@@ -105,8 +100,9 @@ class Index {
 
  private:
   Index() = default;
-  const IndexMeta& read_meta();  // under reader_
   void check_open() const;
+  // Starts a call's read snapshot; the returned scope ends it.
+  class Read;
 
   std::shared_ptr<Environment> env_;
   IndexDatabases dbs_;
@@ -115,8 +111,7 @@ class Index {
   Metric metric_ = Metric::Euclidean;
   const Kernels* kernels_ = nullptr;
   Transaction reader_;
-  IndexMeta meta_cache_;
-  size_t meta_cache_txn_ = 0;  // snapshot id meta_cache_ was read in; 0 = none
+  SnapshotView view_;
   ChangeBatch pending_;
 };
 

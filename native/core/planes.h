@@ -13,7 +13,7 @@ namespace arroy {
 
 // A view of one item as the build sees it.
 struct BuildItem {
-  uint32_t id;
+  uint32_t slot;  // what trees store: the item's slot, not its id (see format.h)
   const void* values;  // dimensions floats in LMDB's map, possibly unaligned
   float norm;
 };

@@ -69,7 +69,10 @@ std::vector<uint8_t> encode_index_meta(const IndexMeta& meta) {
   w.u8(static_cast<uint8_t>(meta.metric));
   w.zeros(3);
   w.u32(meta.bucket_capacity);
+  w.u32(meta.slots_per_slab);
+  w.u32(meta.slot_count);
   w.u32(meta.item_count);
+  w.u32(meta.node_count);
   w.u64(meta.seed);
   w.f32(meta.max_norm);
   w.u32(static_cast<uint32_t>(meta.roots.size()));
@@ -89,7 +92,10 @@ IndexMeta decode_index_meta(const void* data, size_t size) {
   uint8_t metric = r.u8();
   r.skip(3);
   meta.bucket_capacity = r.u32();
+  meta.slots_per_slab = r.u32();
+  meta.slot_count = r.u32();
   meta.item_count = r.u32();
+  meta.node_count = r.u32();
   meta.seed = r.u64();
   meta.max_norm = r.f32();
   uint32_t tree_count = r.u32();
@@ -100,35 +106,89 @@ IndexMeta decode_index_meta(const void* data, size_t size) {
     corrupt("bucket capacity out of range");
   }
   if (!std::isfinite(meta.max_norm) || meta.max_norm < 0) corrupt("invalid max norm");
+  if (meta.slots_per_slab == 0 || meta.slots_per_slab > kMaxSlabPages * 65536 / slot_size(meta.dimensions) + 1) {
+    corrupt("slots per slab out of range");
+  }
+  if (meta.item_count > meta.slot_count) corrupt("more items than slots");
   if (tree_count != r.remaining() / 4 || r.remaining() % 4 != 0) corrupt("tree count does not match the roots");
   meta.roots.resize(tree_count);
-  for (uint32_t i = 0; i < tree_count; i++) meta.roots[i] = r.u32();
+  for (uint32_t i = 0; i < tree_count; i++) {
+    meta.roots[i] = r.u32();
+    if (meta.roots[i] >= meta.node_count) corrupt("a root beyond the node count");
+  }
   r.expect_end();
   return meta;
 }
 
-std::vector<uint8_t> encode_item(const float* values, uint32_t dimensions, float norm) {
+uint32_t choose_slots_per_slab(uint32_t dimensions, uint32_t page_size) {
+  const size_t slot = slot_size(dimensions);
+  const size_t overflow_header = 16;  // LMDB's page header, at the start of an overflow run
+  uint32_t best = 1;
+  double best_fill = 0;
+  for (uint32_t pages = 1; pages <= kMaxSlabPages; pages++) {
+    size_t capacity = size_t(pages) * page_size - overflow_header;
+    size_t slots = capacity / slot;
+    if (slots == 0) continue;
+    double fill = double(slots * slot) / double(size_t(pages) * page_size);
+    if (fill > best_fill + 1e-9) {
+      best_fill = fill;
+      best = static_cast<uint32_t>(slots);
+    }
+    if (fill >= kSlabFillTarget) return static_cast<uint32_t>(slots);
+  }
+  return best;  // a vector larger than kMaxSlabPages pages: one slot per slab
+}
+
+SlotView read_slot(const void* slab, size_t slab_size, uint32_t position, uint32_t dimensions,
+                   uint32_t slots_per_slab) {
+  const size_t slot = slot_size(dimensions);
+  if (slab_size != slot * slots_per_slab) corrupt("a slab of " + std::to_string(slab_size) + " bytes");
+  if (position >= slots_per_slab) corrupt("slot position beyond its slab");
+  ByteReader r(static_cast<const uint8_t*>(slab) + slot * position, slot, "slot");
+  SlotView view;
+  view.item_id = r.u32();
+  uint32_t state = r.u32();
+  if (state != kSlotFree && state != kSlotLive) corrupt("slot state " + std::to_string(state));
+  view.live = state == kSlotLive;
+  view.norm = r.f32();
+  view.values = r.bytes(4ull * dimensions);
+  if (view.live && (!std::isfinite(view.norm) || view.norm < 0)) corrupt("slot norm is not a finite non-negative number");
+  return view;
+}
+
+void write_slot(std::vector<uint8_t>& slab, uint32_t position, uint32_t dimensions, uint32_t item_id, bool live,
+                float norm, const float* values) {
+  const size_t slot = slot_size(dimensions);
+  uint8_t* p = slab.data() + slot * position;
+  uint32_t state = live ? kSlotLive : kSlotFree;
+  std::memcpy(p, &item_id, 4);
+  std::memcpy(p + 4, &state, 4);
+  std::memcpy(p + 8, &norm, 4);
+  if (values) {
+    std::memcpy(p + kSlotHeaderSize, values, 4ull * dimensions);
+  } else {
+    std::memset(p + kSlotHeaderSize, 0, 4ull * dimensions);
+  }
+}
+
+std::vector<uint8_t> encode_u32_list(const std::vector<uint32_t>& values) {
   ByteWriter w;
-  w.reserve(kItemHeaderSize + 4ull * dimensions);
-  w.f32(norm);
-  w.bytes(values, 4ull * dimensions);
+  w.bytes(values.data(), 4 * values.size());
   return w.take();
 }
 
-ItemView decode_item(const void* data, size_t size, uint32_t dimensions) {
-  if (size != kItemHeaderSize + 4ull * dimensions) {
-    corrupt("item record of " + std::to_string(size) + " bytes for " + std::to_string(dimensions) + " dimensions");
-  }
-  ByteReader r(data, size, "item");
-  ItemView item;
-  item.norm = r.f32();
-  item.values = r.bytes(4ull * dimensions);
-  if (!std::isfinite(item.norm) || item.norm < 0) corrupt("item norm is not a finite non-negative number");
-  return item;
+std::vector<uint32_t> decode_u32_list(const void* data, size_t size, const char* what) {
+  if (size % 4 != 0) corrupt(std::string(what) + " is not a list of u32");
+  std::vector<uint32_t> values(size / 4);
+  if (size) std::memcpy(values.data(), data, size);
+  return values;
 }
 
-void copy_item_values(const ItemView& item, uint32_t dimensions, float* out) {
-  std::memcpy(out, item.values, 4ull * dimensions);
+uint32_t decode_u32(const void* data, size_t size, const char* what) {
+  ByteReader r(data, size, what);
+  uint32_t v = r.u32();
+  r.expect_end();
+  return v;
 }
 
 NodeView decode_node(const void* data, size_t size, uint32_t dimensions) {

@@ -32,7 +32,10 @@ struct IndexMeta {
   uint32_t dimensions = 0;
   Metric metric = Metric::Euclidean;
   uint32_t bucket_capacity = 0;
+  uint32_t slots_per_slab = 0;
+  uint32_t slot_count = 0;
   uint32_t item_count = 0;
+  uint32_t node_count = 0;
   uint64_t seed = 0;
   float max_norm = 0;  // largest item norm at the last build (dot metric's augmentation)
   std::vector<uint32_t> roots;
@@ -40,16 +43,27 @@ struct IndexMeta {
 std::vector<uint8_t> encode_index_meta(const IndexMeta& meta);
 IndexMeta decode_index_meta(const void* data, size_t size);
 
-// ---- items
+// ---- slots and slabs
 
-struct ItemView {
+struct SlotView {
+  uint32_t item_id;
+  bool live;
   float norm;
   const void* values;  // dimensions floats, possibly unaligned
 };
-std::vector<uint8_t> encode_item(const float* values, uint32_t dimensions, float norm);
-ItemView decode_item(const void* data, size_t size, uint32_t dimensions);
-// Copies an item's values into out (which has room for dimensions floats).
-void copy_item_values(const ItemView& item, uint32_t dimensions, float* out);
+
+// The slot at position `position` of a slab record, after checking the
+// record's size and the slot's header.
+SlotView read_slot(const void* slab, size_t slab_size, uint32_t position, uint32_t dimensions,
+                   uint32_t slots_per_slab);
+// Overwrites one slot of a slab held in memory (slots_per_slab * slot_size bytes).
+void write_slot(std::vector<uint8_t>& slab, uint32_t position, uint32_t dimensions, uint32_t item_id, bool live,
+                float norm, const float* values);
+
+// u32 lists (free slots, id records).
+std::vector<uint8_t> encode_u32_list(const std::vector<uint32_t>& values);
+std::vector<uint32_t> decode_u32_list(const void* data, size_t size, const char* what);
+uint32_t decode_u32(const void* data, size_t size, const char* what);
 
 // ---- tree nodes
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "bytes.h"
@@ -12,41 +13,51 @@ namespace arroy {
 
 namespace {
 
-// Unique candidate ids, in the order found. Open addressing over id + 1 so
-// that every u32 id, 0 and 2^32-1 included, has a non-zero slot value.
+// Unique candidate slots. Slots are dense, so a bitmap over them is both the
+// cheapest membership test and, scanned in order, a free sort.
 class CandidateSet {
  public:
-  void reset(size_t expected) {
-    size_t capacity = 64;
-    while (capacity < expected * 2) capacity *= 2;
-    slots_.assign(capacity, 0);
-    ids_.clear();
+  void begin(uint32_t slot_count) {
+    size_t words = (size_t(slot_count) + 63) / 64;
+    if (bits_.size() < words) bits_.resize(words, 0);
+    if (!clean_) std::fill(bits_.begin(), bits_.end(), 0);
+    clean_ = false;
+    words_ = words;
+    slots_.clear();
   }
-  void insert(uint32_t id) {
-    if ((ids_.size() + 1) * 2 > slots_.size()) grow();
-    if (place(slots_, uint64_t(id) + 1)) ids_.push_back(id);
+  // Caller guarantees slot < slot_count.
+  void insert(uint32_t slot) {
+    uint64_t& word = bits_[slot >> 6];
+    uint64_t bit = uint64_t(1) << (slot & 63);
+    if (!(word & bit)) {
+      word |= bit;
+      slots_.push_back(slot);
+    }
   }
-  size_t size() const { return ids_.size(); }
-  std::vector<uint32_t>& ids() { return ids_; }
+  size_t size() const { return slots_.size(); }
+  // The candidates in ascending order; leaves the bitmap clear for the next query.
+  std::vector<uint32_t>& sorted_and_clear() {
+    if (slots_.size() * 16 > words_) {
+      slots_.clear();
+      for (size_t w = 0; w < words_; w++) {
+        for (uint64_t word = bits_[w]; word; word &= word - 1) {
+          slots_.push_back(static_cast<uint32_t>(w * 64 + __builtin_ctzll(word)));
+        }
+        bits_[w] = 0;
+      }
+    } else {
+      for (uint32_t slot : slots_) bits_[slot >> 6] = 0;
+      std::sort(slots_.begin(), slots_.end());
+    }
+    clean_ = true;
+    return slots_;
+  }
 
  private:
-  static bool place(std::vector<uint64_t>& slots, uint64_t value) {
-    size_t mask = slots.size() - 1;
-    size_t i = (value * 0x9e3779b97f4a7c15ull) >> 20 & mask;
-    while (slots[i] != 0) {
-      if (slots[i] == value) return false;
-      i = (i + 1) & mask;
-    }
-    slots[i] = value;
-    return true;
-  }
-  void grow() {
-    std::vector<uint64_t> bigger(slots_.size() * 2, 0);
-    for (uint32_t id : ids_) place(bigger, uint64_t(id) + 1);
-    slots_.swap(bigger);
-  }
-  std::vector<uint64_t> slots_;
-  std::vector<uint32_t> ids_;
+  std::vector<uint64_t> bits_;
+  size_t words_ = 0;
+  bool clean_ = true;  // false while a query runs (or if one threw midway)
+  std::vector<uint32_t> slots_;
 };
 
 struct QueueEntry {
@@ -57,19 +68,25 @@ struct QueueEntry {
 
 bool closer(const Hit& a, const Hit& b) { return a.distance < b.distance || (a.distance == b.distance && a.id < b.id); }
 
-// Scratch reused across queries on the same thread, so a query allocates nothing
-// once warm.
+// Scratch reused across queries on the same thread, so a warm query allocates
+// nothing but its result.
 struct Scratch {
   std::vector<QueueEntry> queue;
   CandidateSet candidates;
+  std::vector<const uint8_t*> addresses;
   std::vector<Hit> best;
 };
 
+void push(std::vector<QueueEntry>& queue, float priority, uint32_t node) {
+  queue.push_back({priority, node});
+  std::push_heap(queue.begin(), queue.end());
+}
+
 }  // namespace
 
-std::vector<Hit> search_forest(const Transaction& txn, MDB_dbi items, MDB_dbi nodes, const IndexMeta& meta,
-                               const Kernels& kernels, const SearchRequest& request) {
+std::vector<Hit> search_forest(SnapshotView& view, const Kernels& kernels, const SearchRequest& request) {
   thread_local Scratch scratch;
+  const IndexMeta& meta = view.meta();
   if (meta.roots.empty() || request.k == 0) return {};
   const uint32_t dims = meta.dimensions;
   const uint64_t search_k = request.search_k ? request.search_k : default_search_k(request.k, meta.roots.size());
@@ -78,65 +95,66 @@ std::vector<Hit> search_forest(const Transaction& txn, MDB_dbi items, MDB_dbi no
   auto& queue = scratch.queue;
   auto& candidates = scratch.candidates;
   queue.clear();
-  candidates.reset(std::min<uint64_t>(wanted, meta.item_count) + kMaxBucketCapacity);
+  candidates.begin(meta.slot_count);
   for (uint32_t root : meta.roots) queue.push_back({std::numeric_limits<float>::infinity(), root});
   std::make_heap(queue.begin(), queue.end());
 
-  // A valid forest has fewer than 2 nodes per item per tree; more visits than
-  // that means the stored nodes form a cycle.
-  const uint64_t visit_limit = (2ull * meta.item_count + 2) * meta.roots.size();
+  // Each node is visited at most once per tree in a valid forest; more visits
+  // than nodes means the stored nodes form a cycle.
   uint64_t visits = 0;
   while (!queue.empty() && candidates.size() < wanted) {
     std::pop_heap(queue.begin(), queue.end());
     QueueEntry top = queue.back();
     queue.pop_back();
-    if (++visits > visit_limit) corrupt("tree nodes form a cycle");
+    if (++visits > meta.node_count) corrupt("tree nodes form a cycle");
 
-    MDB_val value;
-    if (!txn.get(nodes, top.node, &value)) {
-      corrupt("tree node " + std::to_string(top.node) + " is missing");
-    }
-    NodeView node = decode_node(value.mv_data, value.mv_size, dims);
+    NodeView node = view.node(top.node);
     switch (node.tag) {
       case NodeTag::Bucket:
-        for (uint32_t i = 0; i < node.count; i++) candidates.insert(load_u32(node.ids, i));
+        for (uint32_t i = 0; i < node.count; i++) {
+          uint32_t slot = load_u32(node.ids, i);
+          if (slot >= meta.slot_count) corrupt("a bucket refers to a slot beyond the slot count");
+          candidates.insert(slot);
+        }
         break;
       case NodeTag::Split: {
         // The near side keeps the parent's priority; the far side is ranked
         // by how close the query is to the plane, across all trees at once.
         float margin = node.offset + kernels.dot(node.normal, request.query, dims);
         if (std::isnan(margin)) corrupt("split node " + std::to_string(top.node) + " holds a non-finite plane");
-        queue.push_back({std::min(top.priority, margin), node.right});
-        std::push_heap(queue.begin(), queue.end());
-        queue.push_back({std::min(top.priority, -margin), node.left});
-        std::push_heap(queue.begin(), queue.end());
+        push(queue, std::min(top.priority, margin), node.right);
+        push(queue, std::min(top.priority, -margin), node.left);
         break;
       }
       case NodeTag::RandomSplit:
-        queue.push_back({top.priority, node.right});
-        std::push_heap(queue.begin(), queue.end());
-        queue.push_back({top.priority, node.left});
-        std::push_heap(queue.begin(), queue.end());
+        push(queue, top.priority, node.right);
+        push(queue, top.priority, node.left);
         break;
     }
   }
 
-  // Score candidates in key order: consecutive lookups then mostly stay on the
-  // cursor's current page instead of descending the B-tree again.
-  std::vector<uint32_t>& ids = candidates.ids();
-  std::sort(ids.begin(), ids.end());
+  // Two passes over the candidates in slot order: resolve every address, then
+  // score while prefetching a few candidates ahead, so that the memory latency
+  // of scattered vectors overlaps instead of adding up.
+  std::vector<uint32_t>& slots = candidates.sorted_and_clear();
+  auto& addresses = scratch.addresses;
+  addresses.clear();
+  for (uint32_t slot : slots) addresses.push_back(view.slot_address(slot));
+  const size_t slot_bytes = slot_size(dims);
+  constexpr size_t kPrefetchDistance = 6;
+  auto prefetch = [&](const uint8_t* p) {
+    for (size_t line = 0; line < slot_bytes && line < 1024; line += 64) __builtin_prefetch(p + line);
+  };
+  for (size_t i = 0; i < kPrefetchDistance && i < addresses.size(); i++) prefetch(addresses[i]);
+
   auto& best = scratch.best;
   best.clear();
-  Cursor cursor(txn, items);
-  for (uint32_t id : ids) {
-    MDB_val value;
-    if (!cursor.find(id, &value)) {
-      corrupt("item " + std::to_string(id) + " is in a tree but not stored");
-    }
-    ItemView item = decode_item(value.mv_data, value.mv_size, dims);
+  for (size_t i = 0; i < addresses.size(); i++) {
+    if (i + kPrefetchDistance < addresses.size()) prefetch(addresses[i + kPrefetchDistance]);
+    SlotView item = read_live_slot(addresses[i], dims);
     float d = metric_distance(kernels, meta.metric, request.query, request.query_norm, item.values, item.norm, dims);
-    if (std::isnan(d)) corrupt("item " + std::to_string(id) + " holds a non-finite value");
-    Hit hit{id, d};
+    if (std::isnan(d)) corrupt("item " + std::to_string(item.item_id) + " holds a non-finite value");
+    Hit hit{item.item_id, d};
     if (best.size() < request.k) {
       best.push_back(hit);
       std::push_heap(best.begin(), best.end(), closer);

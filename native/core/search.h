@@ -1,13 +1,13 @@
 // Query-time traversal: best-first over every tree at once, then an exact
 // re-rank of the unique candidates. Reads straight from LMDB's memory map
-// inside the caller's read transaction; nothing stored is copied.
+// through a SnapshotView; nothing stored is copied.
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
-#include "records.h"
-#include "storage.h"
+#include "distance.h"
+#include "snapshot.h"
 
 namespace arroy {
 
@@ -24,8 +24,6 @@ struct SearchRequest {
 };
 
 // Results sorted by distance, then id. At most k; fewer when the index is small.
-// items and nodes are the index's two databases.
-std::vector<Hit> search_forest(const Transaction& txn, MDB_dbi items, MDB_dbi nodes, const IndexMeta& meta,
-                               const Kernels& kernels, const SearchRequest& request);
+std::vector<Hit> search_forest(SnapshotView& view, const Kernels& kernels, const SearchRequest& request);
 
 }  // namespace arroy

@@ -184,6 +184,12 @@ Environment::~Environment() {
   if (env_) mdb_env_close(env_);
 }
 
+uint32_t Environment::page_size() const {
+  MDB_stat stat;
+  check_lmdb(mdb_env_stat(env_, &stat), "mdb_env_stat");
+  return stat.ms_psize;
+}
+
 MDB_dbi Environment::database(const std::string& name) {
   std::lock_guard<std::mutex> lock(databases_mutex_);
   auto found = databases_.find(name);
@@ -294,6 +300,14 @@ void Transaction::put(MDB_dbi dbi, const std::string& key, const std::vector<uin
 
 bool Transaction::del(MDB_dbi dbi, uint32_t key) {
   MDB_val k{sizeof(key), &key};
+  int rc = mdb_del(txn_, dbi, &k, nullptr);
+  if (rc == MDB_NOTFOUND) return false;
+  check_lmdb(rc, "delete failed");
+  return true;
+}
+
+bool Transaction::del(MDB_dbi dbi, const std::string& key) {
+  MDB_val k{key.size(), const_cast<char*>(key.data())};
   int rc = mdb_del(txn_, dbi, &k, nullptr);
   if (rc == MDB_NOTFOUND) return false;
   check_lmdb(rc, "delete failed");

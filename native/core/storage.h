@@ -38,6 +38,7 @@ class Environment {
   MDB_dbi main_database() const { return main_dbi_; }
   bool read_only() const { return read_only_; }
   const std::string& path() const { return path_; }
+  uint32_t page_size() const;
 
   // The handle of an existing database, opened on first use. Throws
   // NotAnIndex when the file lacks it.
@@ -92,6 +93,7 @@ class Transaction {
   void put(MDB_dbi dbi, uint32_t key, const std::vector<uint8_t>& bytes, unsigned flags = 0);
   void put(MDB_dbi dbi, const std::string& key, const std::vector<uint8_t>& bytes);
   bool del(MDB_dbi dbi, uint32_t key);
+  bool del(MDB_dbi dbi, const std::string& key);
   // Removes every record of a database, keeping the database.
   void clear(MDB_dbi dbi);
   uint64_t entries(MDB_dbi dbi) const;

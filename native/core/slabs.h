@@ -1,0 +1,53 @@
+// Access to an index's vectors by slot (see format.h for why vectors live in
+// slabs). Reads go through SnapshotView (snapshot.h), which remembers slab
+// addresses; SlabEditor applies a batch of adds and deletes, rewriting each
+// touched slab once.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <vector>
+
+#include "distance.h"
+#include "records.h"
+#include "storage.h"
+
+namespace arroy {
+
+// The LMDB databases of one index.
+struct IndexDatabases {
+  IndexId index = 0;
+  MDB_dbi slabs = 0;
+  MDB_dbi ids = 0;
+  MDB_dbi nodes = 0;
+};
+
+// Decodes a slot whose bytes were bounds-checked by SnapshotView::slot_address();
+// a free slot is corruption, since only trees and id records refer to slots.
+SlotView read_live_slot(const uint8_t* slot, uint32_t dimensions);
+
+// The slot of an item id, if stored.
+std::optional<uint32_t> find_slot(const Transaction& txn, MDB_dbi ids, uint32_t id);
+
+class SlabEditor {
+ public:
+  SlabEditor(Transaction& txn, MDB_dbi main, const IndexDatabases& dbs, IndexMeta& meta);
+  void put(uint32_t id, const std::vector<float>& values, float norm);
+  void remove(uint32_t id);
+  // Writes the touched slabs, the free list and the counters into meta.
+  void finish();
+
+ private:
+  std::vector<uint8_t>& slab(uint32_t number);
+
+  Transaction& txn_;
+  MDB_dbi main_;
+  IndexDatabases dbs_;
+  IndexMeta& meta_;
+  std::set<uint32_t> free_;
+  std::map<uint32_t, std::vector<uint8_t>> touched_;
+};
+
+}  // namespace arroy
