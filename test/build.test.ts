@@ -20,7 +20,7 @@ describe('pending changes', () => {
     expect(index.get(5)).toBeUndefined();
     expect(index.search(new Float32Array(DIM).fill(1))).toEqual([]);
     const result = await index.build();
-    expect(result).toMatchObject({ items: 100, trees: 1 });
+    expect(result).toMatchObject({ items: 100, trees: 4 });
     expect(index.pendingCount).toBe(0);
     expect(index.size).toBe(100);
 
@@ -137,22 +137,23 @@ describe('atomic visibility', () => {
     const before = index.search(query, { k: 10 });
     for (let i = 20000; i < 40000; i++) index.add(i, randomVectors(1, DIM, i)[0]);
     const build = index.build({ trees: 40, seed: 2 });
-    let searchesDuringBuild = 0;
     let settled = false;
-    build.finally(() => (settled = true));
+    void build.finally(() => (settled = true));
+    const seen: Array<{ size: number; hits: unknown }> = [];
     while (!settled) {
-      const now = index.search(query, { k: 10 });
-      if (!settled) {
-        expect(index.size).toBe(20000);
-        expect(now).toEqual(before);
-        searchesDuringBuild++;
-      }
+      seen.push({ size: index.size, hits: index.search(query, { k: 10 }) });
       await new Promise((r) => setImmediate(r));
     }
     await build;
-    expect(searchesDuringBuild).toBeGreaterThan(0);
+    const after = index.search(query, { k: 10 });
     expect(index.size).toBe(40000);
     expect(index.trees).toBe(40);
+    // Every observation is one committed state or the other, never a mix.
+    for (const { size, hits } of seen) {
+      expect([20000, 40000]).toContain(size);
+      expect([JSON.stringify(before), JSON.stringify(after)]).toContain(JSON.stringify(hits));
+    }
+    expect(seen.filter((s) => s.size === 20000).length).toBeGreaterThan(0);
     index.close();
   });
 
