@@ -1,0 +1,159 @@
+#!/usr/bin/env node
+// Recall/QPS sweep of arroy-ts on the shared datasets, one query thread,
+// k = 10, with Annoy's C++ core measured in the same run as the baseline.
+// Writes bench/RESULTS.md (command, machine, commit, build time, index size,
+// QPS at recall 0.90 and 0.95).
+//
+//   npm run bench                      # arroy-ts defaults + Annoy baseline, both datasets
+//   npm run bench -- --params          # also sweep trees x bucket capacity (how the defaults were chosen)
+//   npm run bench -- --no-annoy        # skip the baseline
+//   npm run bench -- --only glove-100-angular
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Index } from '../dist/index.mjs';
+import { DATASETS_DIR, loadDataset, recallAtK } from '../test/helpers/datasets.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const withParams = args.includes('--params');
+const withAnnoy = !args.includes('--no-annoy');
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+
+const DATASETS = [
+  { name: 'glove-100-angular', annoyMetric: 'angular', searchK: [1000, 2000, 4000, 8000, 16000, 32000], annoyK: [2000, 5000, 10000, 20000, 50000, 100000] },
+  { name: 'fashion-mnist-784-euclidean', annoyMetric: 'euclidean', searchK: [100, 200, 300, 500, 1000, 2000, 4000], annoyK: [100, 200, 500, 1000, 2000, 5000, 10000] },
+].filter((d) => !only || d.name === only);
+const PARAM_GRID = { trees: [10, 20, 40], bucketCapacity: [32, 64, 128] };
+const PASSES = 3; // best of three passes over all queries damps a shared machine's noise
+
+function machine() {
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  return `${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}, Node ${process.version}, SIMD ${Index.simd}`;
+}
+
+function commit() {
+  try {
+    const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: here, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: here, encoding: 'utf8' }).trim();
+    return dirty ? `${sha} (with uncommitted changes)` : sha;
+  } catch {
+    return 'unknown';
+  }
+}
+
+async function measureArroy(ds, { trees, bucketCapacity, searchK }) {
+  const file = path.join(os.tmpdir(), `arroy-bench-${process.pid}-${Date.now()}.arroy`);
+  const index = Index.open(file, { dimensions: ds.dim, distance: ds.distance });
+  for (let i = 0; i < ds.baseCount; i++) index.add(i, ds.row('base', i));
+  const build = await index.build({ seed: 42, trees, bucketCapacity });
+  const bytes = fs.statSync(file).size;
+  const points = [];
+  for (const sk of searchK) {
+    let best = Infinity;
+    let results;
+    for (let pass = 0; pass < PASSES; pass++) {
+      const out = [];
+      const t = performance.now();
+      for (let q = 0; q < ds.queryCount; q++) out.push(index.search(ds.row('queries', q), { k: 10, searchK: sk }));
+      best = Math.min(best, performance.now() - t);
+      results = out;
+    }
+    points.push({ searchK: sk, recall: recallAtK(results.map((r) => r.map((n) => n.id)), ds, 10), qps: ds.queryCount / (best / 1000) });
+  }
+  const trees_ = index.trees;
+  index.close();
+  for (const f of [file, `${file}-lock`]) fs.rmSync(f, { force: true });
+  return { library: 'arroy-ts', trees: trees_, bucketCapacity, buildSeconds: build.durationMs / 1000, bytes, points };
+}
+
+function annoyBinary() {
+  const bin = path.join(here, 'annoy', 'build', 'annoy_bench');
+  if (fs.existsSync(bin)) return bin;
+  const built = spawnSync('bash', [path.join(here, 'annoy', 'build.sh')], { stdio: 'inherit' });
+  return built.status === 0 && fs.existsSync(bin) ? bin : undefined;
+}
+
+function measureAnnoy(bin, ds, metric, trees, searchK) {
+  const out = path.join(os.tmpdir(), `annoy-bench-${process.pid}.json`);
+  execFileSync(bin, [path.join(DATASETS_DIR, ds.name), metric, String(trees), searchK.join(','), out], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const r = JSON.parse(fs.readFileSync(out, 'utf8'));
+  fs.rmSync(out, { force: true });
+  return { library: 'Annoy (C++)', trees, buildSeconds: r.build_seconds, bytes: r.index_bytes, points: r.points.map((p) => ({ searchK: p.search_k, recall: p.recall, qps: p.qps })) };
+}
+
+// QPS at a recall level, interpolated between the two sweep points around it
+// (linear in recall, logarithmic in QPS); undefined if the sweep never gets there.
+function qpsAt(points, target) {
+  const sorted = [...points].sort((a, b) => a.recall - b.recall);
+  for (let i = 1; i < sorted.length; i++) {
+    const [a, b] = [sorted[i - 1], sorted[i]];
+    if (a.recall <= target && b.recall >= target) {
+      const f = b.recall === a.recall ? 0 : (target - a.recall) / (b.recall - a.recall);
+      return Math.exp(Math.log(a.qps) + f * (Math.log(b.qps) - Math.log(a.qps)));
+    }
+  }
+  if (sorted[0] && sorted[0].recall >= target) return Math.max(...sorted.filter((p) => p.recall >= target).map((p) => p.qps));
+  return undefined;
+}
+
+const fmt = (x, digits = 0) => (x === undefined ? '—' : x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+
+function summaryRow(r) {
+  const label = r.library === 'arroy-ts' ? `arroy-ts, ${r.trees} trees${r.bucketCapacity ? `, buckets ${r.bucketCapacity}` : ''}` : `${r.library}, ${r.trees} trees`;
+  return `| ${label} | ${fmt(qpsAt(r.points, 0.9))} | ${fmt(qpsAt(r.points, 0.95))} | ${fmt(r.buildSeconds, 1)} | ${fmt(r.bytes / 1e6, 1)} |`;
+}
+
+function sweepTable(r) {
+  return [`| searchK | recall@10 | QPS |`, `| ---: | ---: | ---: |`, ...r.points.map((p) => `| ${p.searchK} | ${p.recall.toFixed(3)} | ${fmt(p.qps)} |`)].join('\n');
+}
+
+const lines = [];
+const started = new Date();
+lines.push('# Benchmark results');
+lines.push('');
+lines.push(`Command: \`npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}\` (bench/recall-qps.mjs)  `);
+lines.push(`Machine: ${machine()}  `);
+lines.push(`Commit: ${commit()}, ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC`);
+lines.push('');
+lines.push('One query thread, k = 10, recall@10 against the exact ground truth in `../shared/datasets`; QPS is the best of three passes over the 1,000 queries. arroy-ts queries run through Node (TypeScript API → N-API → C++), reading the LMDB file through its memory map; Annoy runs as a C++ program (`-O3 -march=native`) on its own mmapped file. Both are measured in this one run, on this machine, one after the other. QPS at a recall level is interpolated between the two sweep points around it. Build uses every core; index bytes is the file size.');
+lines.push('');
+
+const annoy = withAnnoy ? annoyBinary() : undefined;
+for (const spec of DATASETS) {
+  const ds = loadDataset(spec.name);
+  console.error(`${spec.name}: arroy-ts defaults ...`);
+  const results = [await measureArroy(ds, { searchK: spec.searchK })];
+  if (annoy) {
+    for (const trees of [10, 100]) {
+      console.error(`${spec.name}: Annoy ${trees} trees ...`);
+      results.push(measureAnnoy(annoy, ds, spec.annoyMetric, trees, spec.annoyK));
+    }
+  }
+  lines.push(`## ${spec.name} (${ds.baseCount.toLocaleString('en-US')} × ${ds.dim}, ${ds.distance})`);
+  lines.push('');
+  lines.push('| index | QPS @ recall 0.90 | QPS @ recall 0.95 | build s | index MB |');
+  lines.push('| --- | ---: | ---: | ---: | ---: |');
+  for (const r of results) lines.push(summaryRow(r));
+  lines.push('');
+  for (const r of results) {
+    lines.push(`<details><summary>${r.library}, ${r.trees} trees: sweep</summary>\n\n${sweepTable(r)}\n\n</details>\n`);
+  }
+  if (withParams) {
+    lines.push(`### ${spec.name}: trees × bucket capacity`);
+    lines.push('');
+    lines.push('| index | QPS @ recall 0.90 | QPS @ recall 0.95 | build s | index MB |');
+    lines.push('| --- | ---: | ---: | ---: | ---: |');
+    for (const trees of PARAM_GRID.trees) {
+      for (const bucketCapacity of PARAM_GRID.bucketCapacity) {
+        console.error(`${spec.name}: ${trees} trees, buckets of ${bucketCapacity} ...`);
+        lines.push(summaryRow(await measureArroy(ds, { trees, bucketCapacity, searchK: spec.searchK })));
+      }
+    }
+    lines.push('');
+  }
+}
+fs.writeFileSync(path.join(here, 'RESULTS.md'), `${lines.join('\n')}\n`);
+console.log(lines.join('\n'));
