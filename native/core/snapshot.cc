@@ -6,8 +6,8 @@ namespace arroy {
 
 void SnapshotView::forget() {
   txn_id_ = 0;
-  slabs_.clear();
-  nodes_.clear();
+  slabs_.reset(0);
+  nodes_.reset(0);
 }
 
 void SnapshotView::attach(const Transaction& txn, MDB_dbi main, const IndexDatabases& dbs) {
@@ -21,8 +21,8 @@ void SnapshotView::attach(const Transaction& txn, MDB_dbi main, const IndexDatab
     corrupt("index " + std::to_string(dbs.index) + " has no metadata");
   }
   meta_ = decode_index_meta(value.mv_data, value.mv_size);
-  slabs_.assign((uint64_t(meta_.slot_count) + meta_.slots_per_slab - 1) / meta_.slots_per_slab, nullptr);
-  nodes_.assign(meta_.node_count, MDB_val{0, nullptr});
+  slabs_.reset((uint64_t(meta_.slot_count) + meta_.slots_per_slab - 1) / meta_.slots_per_slab);
+  nodes_.reset(meta_.node_count);
   txn_id_ = id;
 }
 

@@ -12,6 +12,7 @@
 #include <lmdb.h>
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "records.h"
@@ -19,6 +20,31 @@
 #include "storage.h"
 
 namespace arroy {
+
+// A lazily filled array: chunks are allocated on first touch, so a huge index
+// pays memory only for the parts its queries visit, and a new snapshot starts
+// without zeroing a directory of every node.
+template <typename T>
+class LazyDirectory {
+ public:
+  void reset(size_t size) {
+    size_ = size;
+    chunks_.clear();
+    chunks_.resize((size + kChunk - 1) / kChunk);
+  }
+  size_t size() const { return size_; }
+  // The entry for i < size(), value-initialised on first touch.
+  T& operator[](size_t i) {
+    std::unique_ptr<T[]>& chunk = chunks_[i / kChunk];
+    if (!chunk) chunk.reset(new T[kChunk]());
+    return chunk[i % kChunk];
+  }
+
+ private:
+  static constexpr size_t kChunk = 1024;
+  size_t size_ = 0;
+  std::vector<std::unique_ptr<T[]>> chunks_;
+};
 
 class SnapshotView {
  public:
@@ -42,8 +68,8 @@ class SnapshotView {
   IndexDatabases dbs_;
   size_t txn_id_ = 0;  // 0: nothing cached
   IndexMeta meta_;
-  std::vector<const uint8_t*> slabs_;  // by slab number; null until first use
-  std::vector<MDB_val> nodes_;         // by node id; mv_data null until first use
+  LazyDirectory<const uint8_t*> slabs_;  // by slab number; null until first use
+  LazyDirectory<MDB_val> nodes_;         // by node id; mv_data null until first use
 };
 
 }  // namespace arroy
