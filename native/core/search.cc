@@ -141,7 +141,7 @@ std::vector<Hit> search_forest(SnapshotView& view, const Kernels& kernels, const
   addresses.clear();
   for (uint32_t slot : slots) addresses.push_back(view.slot_address(slot));
   const size_t slot_bytes = slot_size(dims);
-  constexpr size_t kPrefetchDistance = 6;
+  constexpr size_t kPrefetchDistance = 8;
   auto prefetch = [&](const uint8_t* p) {
     for (size_t line = 0; line < slot_bytes && line < 1024; line += 64) __builtin_prefetch(p + line);
   };
