@@ -7,6 +7,8 @@ export type {
   BuildProgress,
   BuildResult,
   Distance,
+  IndexStats,
+  TreeStats,
   Neighbor,
   OpenOptions,
   SearchOptions,

@@ -4,10 +4,11 @@
  * vectors in one LMDB file, searched in place through the memory map.
  */
 import { ArroyError, fromNative, invalidArgument, rethrowNative } from './errors';
-import { binding, type NativeHits, type NativeIndexHandle } from './native';
+import { binding, type IndexStats, type NativeHits, type NativeIndexHandle } from './native';
 import { checkId, checkPositiveInteger, describe, limits, toFloat32, type VectorInput } from './validate';
 
 export { ArroyError, type ArroyErrorCode } from './errors';
+export type { IndexStats, TreeStats } from './native';
 export type { VectorInput } from './validate';
 
 /**
@@ -57,6 +58,12 @@ export interface BuildProgress {
 }
 
 export interface BuildOptions {
+  /**
+   * Grow every tree afresh from all items instead of updating the forest in
+   * place. Default false: after the first build, builds are incremental and
+   * cost in proportion to the pending changes.
+   */
+  rebuild?: boolean;
   /** Trees in the forest. More trees: better recall at a given searchK, bigger file. Default: from the index size. */
   trees?: number;
   /** Seed of the random planes; the same items, seed and options give the same forest. */
@@ -75,8 +82,10 @@ export interface BuildResult {
   /** Items in the index after the build. */
   items: number;
   trees: number;
-  /** Tree nodes written. */
+  /** The forest's node id space (the node count after a full build; incremental builds leave gaps). */
   nodes: number;
+  /** True when the existing forest was updated in place rather than grown afresh. */
+  incremental: boolean;
   /** Wall time of the build, in milliseconds. */
   durationMs: number;
 }
@@ -207,7 +216,8 @@ export class Index {
   async build(options: BuildOptions = {}): Promise<BuildResult> {
     const handle = this.#live();
     if (options === null || typeof options !== 'object') throw invalidArgument(`build options must be an object, got ${describe(options)}`);
-    const { trees, seed, bucketCapacity, threads, onProgress, signal } = options;
+    const { rebuild, trees, seed, bucketCapacity, threads, onProgress, signal } = options;
+    if (rebuild !== undefined && typeof rebuild !== 'boolean') throw invalidArgument(`rebuild must be a boolean, got ${describe(rebuild)}`);
     if (trees !== undefined) checkPositiveInteger(trees, 'trees', limits.maxTrees);
     if (bucketCapacity !== undefined) checkPositiveInteger(bucketCapacity, 'bucketCapacity', limits.maxBucketCapacity);
     if (threads !== undefined) checkPositiveInteger(threads, 'threads', 1024);
@@ -233,7 +243,7 @@ export class Index {
     signal?.addEventListener('abort', cancel, { once: true });
     const started = performance.now();
     try {
-      const report = await handle.build({ trees, seed, bucketCapacity, threads }, progress);
+      const report = await handle.build({ rebuild, trees, seed, bucketCapacity, threads }, progress);
       return { ...report, durationMs: performance.now() - started };
     } catch (error) {
       if (progressError) throw progressError.error;
@@ -281,6 +291,31 @@ export class Index {
     checkId(id);
     try {
       return handle.get(id);
+    } catch (error) {
+      rethrowNative(error);
+    }
+  }
+
+  /** Counts and per-tree shape (depth, buckets, splits) of the committed forest. Reads the whole forest. */
+  stats(): IndexStats {
+    const handle = this.#live();
+    try {
+      return handle.stats();
+    } catch (error) {
+      rethrowNative(error);
+    }
+  }
+
+  /**
+   * Verifies every structural invariant of the committed index (each tree
+   * holds each item exactly once, no node is shared or orphaned, ids and
+   * vectors agree) and throws ERR_ARROY_CORRUPT naming the first violation.
+   * Reads the whole index.
+   */
+  check(): void {
+    const handle = this.#live();
+    try {
+      handle.check();
     } catch (error) {
       rethrowNative(error);
     }

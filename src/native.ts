@@ -15,6 +15,7 @@ export interface NativeBuildReport {
   items: number;
   trees: number;
   nodes: number;
+  incremental: boolean;
 }
 
 export interface NativeProgress {
@@ -37,11 +38,42 @@ export interface NativeIndexHandle {
   search(query: Float32Array, k: number, searchK?: number): NativeHits;
   searchById(id: number, k: number, searchK?: number): NativeHits | undefined;
   build(
-    options: { trees?: number; seed?: number | bigint; bucketCapacity?: number; threads?: number },
+    options: { rebuild?: boolean; trees?: number; seed?: number | bigint; bucketCapacity?: number; threads?: number },
     onProgress?: (progress: NativeProgress) => void,
   ): Promise<NativeBuildReport>;
+  stats(): IndexStats;
+  check(): void;
   cancelBuild(): void;
   close(): void;
+}
+
+export interface TreeStats {
+  /** Node id of the tree's root. */
+  root: number;
+  /** Nodes on the longest path from the root to a bucket. */
+  depth: number;
+  nodes: number;
+  buckets: number;
+  /** Split nodes, random splits included. */
+  splits: number;
+  /** Splits where no plane separated the items, so they were halved at random. */
+  randomSplits: number;
+  largestBucket: number;
+}
+
+export interface IndexStats {
+  items: number;
+  dimensions: number;
+  bucketCapacity: number;
+  /** Vector slots in use or free (the slot high-water mark). */
+  slots: number;
+  /** Slots freed by deletes, reused by later adds. */
+  freeSlots: number;
+  /** Tree nodes stored. */
+  nodes: number;
+  /** Seed of the forest's random planes. */
+  seed: bigint;
+  trees: TreeStats[];
 }
 
 export interface NativeLimits {

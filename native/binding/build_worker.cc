@@ -67,6 +67,7 @@ void BuildWorker::OnOK() {
   result.Set("items", Napi::Number::New(env, report_.items));
   result.Set("trees", Napi::Number::New(env, report_.trees));
   result.Set("nodes", Napi::Number::New(env, double(report_.nodes)));
+  result.Set("incremental", Napi::Boolean::New(env, report_.incremental));
   deferred_.Resolve(result);
 }
 

@@ -56,6 +56,8 @@ Napi::Function IndexHandle::Define(Napi::Env env) {
                          InstanceMethod<&IndexHandle::Get>("get"),
                          InstanceMethod<&IndexHandle::Search>("search"),
                          InstanceMethod<&IndexHandle::SearchById>("searchById"),
+                         InstanceMethod<&IndexHandle::Stats>("stats"),
+                         InstanceMethod<&IndexHandle::Check>("check"),
                          InstanceMethod<&IndexHandle::Build>("build"),
                          InstanceMethod<&IndexHandle::CancelBuild>("cancelBuild"),
                          InstanceMethod<&IndexHandle::Close>("close"),
@@ -198,7 +200,43 @@ Napi::Value IndexHandle::SearchById(const Napi::CallbackInfo& info) {
   });
 }
 
-// build({ trees?, seed?, bucketCapacity?, threads? }, onProgress?) -> Promise<report>
+Napi::Value IndexHandle::Stats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guard(env, [&]() -> Napi::Value {
+    arroy::IndexStats stats = index(env).inspect(false);
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("items", Napi::Number::New(env, stats.items));
+    out.Set("dimensions", Napi::Number::New(env, stats.dimensions));
+    out.Set("bucketCapacity", Napi::Number::New(env, stats.bucket_capacity));
+    out.Set("slots", Napi::Number::New(env, stats.slots));
+    out.Set("freeSlots", Napi::Number::New(env, stats.free_slots));
+    out.Set("nodes", Napi::Number::New(env, double(stats.nodes)));
+    out.Set("seed", Napi::BigInt::New(env, static_cast<uint64_t>(stats.seed)));
+    Napi::Array trees = Napi::Array::New(env, stats.trees.size());
+    for (size_t i = 0; i < stats.trees.size(); i++) {
+      const arroy::TreeStats& t = stats.trees[i];
+      Napi::Object tree = Napi::Object::New(env);
+      tree.Set("root", Napi::Number::New(env, t.root));
+      tree.Set("depth", Napi::Number::New(env, t.depth));
+      tree.Set("nodes", Napi::Number::New(env, t.nodes));
+      tree.Set("buckets", Napi::Number::New(env, t.buckets));
+      tree.Set("splits", Napi::Number::New(env, t.splits));
+      tree.Set("randomSplits", Napi::Number::New(env, t.random_splits));
+      tree.Set("largestBucket", Napi::Number::New(env, t.largest_bucket));
+      trees[static_cast<uint32_t>(i)] = tree;
+    }
+    out.Set("trees", trees);
+    return out;
+  });
+}
+
+Napi::Value IndexHandle::Check(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  guard(env, [&] { index(env).inspect(true); });
+  return env.Undefined();
+}
+
+// build({ rebuild?, trees?, seed?, bucketCapacity?, threads? }, onProgress?) -> Promise<report>
 Napi::Value IndexHandle::Build(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return guard(env, [&]() -> Napi::Value {
@@ -210,6 +248,7 @@ Napi::Value IndexHandle::Build(const Napi::CallbackInfo& info) {
     if (info[0].IsObject()) {
       Napi::Object o = info[0].As<Napi::Object>();
       if (has(o, "trees")) options.trees = to_uint32(env, o.Get("trees"), "trees", 1, arroy::kMaxTrees);
+      if (has(o, "rebuild")) options.rebuild = o.Get("rebuild").ToBoolean();
       if (has(o, "bucketCapacity")) {
         options.bucket_capacity = to_uint32(env, o.Get("bucketCapacity"), "bucketCapacity",
                                             arroy::kMinBucketCapacity, arroy::kMaxBucketCapacity);

@@ -36,6 +36,8 @@ class IndexHandle : public Napi::ObjectWrap<IndexHandle> {
   Napi::Value Get(const Napi::CallbackInfo& info);
   Napi::Value Search(const Napi::CallbackInfo& info);
   Napi::Value SearchById(const Napi::CallbackInfo& info);
+  Napi::Value Stats(const Napi::CallbackInfo& info);
+  Napi::Value Check(const Napi::CallbackInfo& info);
   Napi::Value Build(const Napi::CallbackInfo& info);
   Napi::Value CancelBuild(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);

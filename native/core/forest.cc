@@ -123,6 +123,11 @@ class TreeBuilder {
 
 }  // namespace
 
+BuiltTree build_tree(const Geometry& geometry, const std::vector<BuildItem>& items, uint32_t bucket_capacity,
+                     uint64_t seed, BuildMonitor& monitor) {
+  return TreeBuilder(geometry, items, bucket_capacity, seed, monitor).build();
+}
+
 std::vector<BuiltTree> build_forest(const Geometry& geometry, const std::vector<BuildItem>& items,
                                     const ForestParams& params, BuildMonitor& monitor) {
   std::vector<BuiltTree> forest(params.trees);

@@ -57,6 +57,11 @@ struct BuildMonitor {
   }
 };
 
+// One tree over `items`, on the calling thread (incremental builds use it to
+// split a bucket that outgrew its capacity).
+BuiltTree build_tree(const Geometry& geometry, const std::vector<BuildItem>& items, uint32_t bucket_capacity,
+                     uint64_t seed, BuildMonitor& monitor);
+
 // Throws Error(Aborted) if monitor.cancelled is set during the build.
 std::vector<BuiltTree> build_forest(const Geometry& geometry, const std::vector<BuildItem>& items,
                                     const ForestParams& params, BuildMonitor& monitor);

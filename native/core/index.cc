@@ -186,6 +186,11 @@ bool Index::get(uint32_t id, std::vector<float>* out) {
   return true;
 }
 
+IndexStats Index::inspect(bool verify) {
+  Read read(*this);
+  return inspect_index(reader_, env_->main_database(), dbs_, verify);
+}
+
 std::vector<Hit> Index::search(const float* query, uint32_t k, uint64_t search_k) {
   check_open();
   for (uint32_t i = 0; i < dimensions_; i++) {
@@ -252,122 +257,6 @@ std::unique_ptr<BuildJob> Index::start_build(const BuildOptions& options) {
 void Index::restore_pending(ChangeBatch&& changes) {
   // Changes made while the build ran are newer: they win.
   for (auto& change : changes) pending_.emplace(change.first, std::move(change.second));
-}
-
-// ---------------------------------------------------------------- build
-
-BuildReport BuildJob::run(BuildMonitor& monitor) {
-  const MDB_dbi main = env_->main_database();
-  Transaction txn;
-  txn.begin(*env_, true);
-  IndexMeta meta = read_index_meta(txn, main, dbs_.index);
-  const uint32_t dims = meta.dimensions;
-  const Kernels& kernels = active_kernels();
-
-  monitor.enter(BuildPhase::Applying, changes_.size());
-  {
-    SlabEditor editor(txn, main, dbs_, meta);
-    for (const auto& change : changes_) {
-      if (change.second) {
-        const std::vector<float>& v = *change.second;
-        editor.put(change.first, v, l2_norm(kernels, v.data(), dims));
-      } else {
-        editor.remove(change.first);
-      }
-      monitor.done++;
-      if (monitor.cancelled) fail(ErrorCode::Aborted, "the build was cancelled");
-    }
-    editor.finish();
-  }
-
-  // From here until the forest is built nothing is written, so the item views
-  // (pointers into the transaction's pages) stay valid.
-  std::vector<BuildItem> items;
-  items.reserve(meta.item_count);
-  float max_norm = 0;
-  {
-    Cursor cursor(txn, dbs_.slabs);
-    MDB_val v;
-    uint32_t number;
-    for (bool ok = cursor.first(&number, &v); ok; ok = cursor.next(&number, &v)) {
-      for (uint32_t position = 0; position < meta.slots_per_slab; position++) {
-        SlotView slot = read_slot(v.mv_data, v.mv_size, position, dims, meta.slots_per_slab);
-        if (!slot.live) continue;
-        items.push_back({number * meta.slots_per_slab + position, slot.values, slot.norm});
-        max_norm = std::max(max_norm, slot.norm);
-      }
-    }
-  }
-  if (items.size() != meta.item_count) corrupt("the slabs hold another number of items than the metadata says");
-  if (options_.bucket_capacity) meta.bucket_capacity = options_.bucket_capacity;
-  uint32_t trees = options_.trees ? options_.trees : default_tree_count(items.size(), dims);
-  if (items.empty()) trees = 0;
-  if (items.size() <= meta.bucket_capacity && trees > 1) trees = 1;  // every tree would be the same single bucket
-
-  ForestParams params;
-  params.trees = trees;
-  params.bucket_capacity = meta.bucket_capacity;
-  params.seed = options_.has_seed ? options_.seed : kDefaultSeed;
-  params.threads = options_.threads ? options_.threads : std::max(1u, std::thread::hardware_concurrency());
-  Geometry geometry{&kernels, meta.metric, dims, max_norm};
-  monitor.enter(BuildPhase::Trees, uint64_t(items.size()) * trees);
-  std::vector<BuiltTree> forest = build_forest(geometry, items, params, monitor);
-  const uint32_t item_count = static_cast<uint32_t>(items.size());
-  items.clear();
-
-  uint64_t node_total = 0;
-  for (const BuiltTree& tree : forest) node_total += tree.nodes.size();
-  if (node_total > 0xFFFFFFFFull) fail(ErrorCode::InvalidArgument, "too many tree nodes: build fewer trees");
-
-  // Replace the old forest. Node ids ascend, so every put appends to the
-  // emptied database and LMDB fills its pages completely.
-  monitor.enter(BuildPhase::Writing, node_total);
-  txn.clear(dbs_.nodes);
-  auto last_tick = std::chrono::steady_clock::now();
-  meta.roots.clear();
-  uint32_t base = 0;
-  for (const BuiltTree& tree : forest) {
-    meta.roots.push_back(base);
-    for (uint32_t local = 0; local < tree.nodes.size(); local++) {
-      const BuiltNode& n = tree.nodes[local];
-      std::vector<uint8_t> bytes;
-      switch (n.tag) {
-        case NodeTag::Bucket:
-          bytes = encode_bucket(tree.ids.data() + n.first, n.count);
-          break;
-        case NodeTag::Split:
-          bytes = encode_split(base + n.left, base + n.right, n.offset, n.extra,
-                               tree.normals.data() + size_t(n.first) * dims, dims);
-          break;
-        case NodeTag::RandomSplit:
-          bytes = encode_random_split(base + n.left, base + n.right);
-          break;
-      }
-      txn.put(dbs_.nodes, base + local, bytes, MDB_APPEND);
-      monitor.done++;
-      if ((local & 1023) == 0) {
-        if (monitor.cancelled) fail(ErrorCode::Aborted, "the build was cancelled");
-        auto now = std::chrono::steady_clock::now();
-        if (monitor.on_tick && now - last_tick > std::chrono::milliseconds(monitor.interval_ms)) {
-          monitor.on_tick();
-          last_tick = now;
-        }
-      }
-    }
-    base += static_cast<uint32_t>(tree.nodes.size());
-  }
-
-  meta.seed = params.seed;
-  meta.max_norm = max_norm;
-  meta.node_count = static_cast<uint32_t>(node_total);
-  txn.put(main, meta_key(dbs_.index), encode_index_meta(meta));
-  if (monitor.cancelled) fail(ErrorCode::Aborted, "the build was cancelled");
-  txn.commit();
-  BuildReport report;
-  report.items = item_count;
-  report.trees = trees;
-  report.nodes = node_total;
-  return report;
 }
 
 }  // namespace arroy

@@ -17,6 +17,7 @@
 
 #include "distance.h"
 #include "forest.h"
+#include "inspect.h"
 #include "records.h"
 #include "search.h"
 #include "slabs.h"
@@ -37,6 +38,7 @@ struct OpenOptions {
 using ChangeBatch = std::map<uint32_t, std::optional<std::vector<float>>>;
 
 struct BuildOptions {
+  bool rebuild = false;          // grow every tree afresh instead of updating the forest
   uint32_t trees = 0;            // 0: default_tree_count
   uint64_t seed = 0;
   bool has_seed = false;         // false: kDefaultSeed
@@ -47,7 +49,8 @@ struct BuildOptions {
 struct BuildReport {
   uint32_t items = 0;
   uint32_t trees = 0;
-  uint64_t nodes = 0;
+  uint64_t nodes = 0;        // nodes in the forest after the build
+  bool incremental = false;  // true when the existing forest was updated in place
 };
 
 class BuildJob {
@@ -55,12 +58,17 @@ class BuildJob {
   BuildJob(std::shared_ptr<Environment> env, IndexDatabases dbs, ChangeBatch changes, BuildOptions options)
       : env_(std::move(env)), dbs_(dbs), changes_(std::move(changes)), options_(options) {}
   // Runs the whole build in one write transaction. Throws on failure or
-  // cancellation, in which case nothing was committed.
+  // cancellation, in which case nothing was committed. (build_job.cc)
   BuildReport run(BuildMonitor& monitor);
   // The changes this job was given, for putting back after a failure.
   ChangeBatch& changes() { return changes_; }
 
  private:
+  struct Context;
+  void apply_changes(Context& c, BuildMonitor& monitor);
+  void rebuild_forest(Context& c, BuildMonitor& monitor);
+  void update_forest(Context& c, BuildMonitor& monitor);
+
   std::shared_ptr<Environment> env_;
   IndexDatabases dbs_;
   ChangeBatch changes_;
@@ -85,6 +93,10 @@ class Index {
   std::vector<Hit> search(const float* query, uint32_t k, uint64_t search_k);
   // nullopt when id is not stored.
   std::optional<std::vector<Hit>> search_by_id(uint32_t id, uint32_t k, uint64_t search_k);
+
+  // Describes the committed index; with verify, throws Corrupt on the first
+  // broken invariant (see inspect.h).
+  IndexStats inspect(bool verify);
 
   // Pending changes (validated here, so a build never meets bad input).
   void add(uint32_t id, const float* values, size_t length);

@@ -1,0 +1,248 @@
+// BuildJob::run: commits a batch of changes and brings the forest up to date,
+// all in one LMDB write transaction.
+//
+// The first build of an index (and any build with rebuild: true or a new
+// bucket capacity) grows every tree afresh from all items. Later builds
+// update the stored forest in place: each changed item is removed from and
+// routed into every tree along its own path (ForestEditor), so their cost
+// follows the batch. Trees are added when the index has grown enough to want
+// more, and dropped when it has shrunk well below that.
+#include <algorithm>
+#include <chrono>
+#include <optional>
+#include <thread>
+
+#include "defaults.h"
+#include "errors.h"
+#include "forest_editor.h"
+#include "index.h"
+#include "slabs.h"
+
+namespace arroy {
+
+struct BuildJob::Context {
+  Transaction txn;
+  MDB_dbi main = 0;
+  IndexMeta meta;
+  const Kernels* kernels = nullptr;
+  uint64_t seed = 0;
+  unsigned threads = 1;
+};
+
+namespace {
+
+void check_cancelled(const BuildMonitor& monitor) {
+  if (monitor.cancelled) fail(ErrorCode::Aborted, "the build was cancelled");
+}
+
+// Every live item, as views into the transaction's pages: valid until the
+// transaction next writes.
+std::vector<BuildItem> collect_items(const Transaction& txn, const IndexDatabases& dbs, const IndexMeta& meta,
+                                     float* max_norm) {
+  std::vector<BuildItem> items;
+  items.reserve(meta.item_count);
+  *max_norm = 0;
+  Cursor cursor(txn, dbs.slabs);
+  MDB_val v;
+  uint32_t number;
+  for (bool ok = cursor.first(&number, &v); ok; ok = cursor.next(&number, &v)) {
+    for (uint32_t position = 0; position < meta.slots_per_slab; position++) {
+      SlotView slot = read_slot(v.mv_data, v.mv_size, position, meta.dimensions, meta.slots_per_slab);
+      if (!slot.live) continue;
+      items.push_back({number * meta.slots_per_slab + position, slot.values, slot.norm});
+      *max_norm = std::max(*max_norm, slot.norm);
+    }
+  }
+  if (items.size() != meta.item_count) corrupt("the slabs hold another number of items than the metadata says");
+  return items;
+}
+
+// Writes freshly grown trees with node ids from meta.node_count upwards and
+// adds their roots. Ids only grow, so every put appends.
+void write_trees(Transaction& txn, const IndexDatabases& dbs, IndexMeta& meta, const std::vector<BuiltTree>& forest,
+                 BuildMonitor& monitor) {
+  uint64_t total = meta.node_count;
+  for (const BuiltTree& tree : forest) total += tree.nodes.size();
+  if (total > 0xFFFFFFFFull) fail(ErrorCode::InvalidArgument, "too many tree nodes: build fewer trees");
+  monitor.enter(BuildPhase::Writing, total - meta.node_count);
+  auto last_tick = std::chrono::steady_clock::now();
+  const uint32_t dims = meta.dimensions;
+  for (const BuiltTree& tree : forest) {
+    const uint32_t base = meta.node_count;
+    meta.roots.push_back(base);
+    for (uint32_t local = 0; local < tree.nodes.size(); local++) {
+      const BuiltNode& n = tree.nodes[local];
+      std::vector<uint8_t> bytes;
+      switch (n.tag) {
+        case NodeTag::Bucket:
+          bytes = encode_bucket(tree.ids.data() + n.first, n.count);
+          break;
+        case NodeTag::Split:
+          bytes = encode_split(base + n.left, base + n.right, n.offset, n.extra,
+                               tree.normals.data() + size_t(n.first) * dims, dims);
+          break;
+        case NodeTag::RandomSplit:
+          bytes = encode_random_split(base + n.left, base + n.right);
+          break;
+      }
+      txn.put(dbs.nodes, base + local, bytes, MDB_APPEND);
+      monitor.done++;
+      if ((local & 1023) == 0) {
+        check_cancelled(monitor);
+        auto now = std::chrono::steady_clock::now();
+        if (monitor.on_tick && now - last_tick > std::chrono::milliseconds(monitor.interval_ms)) {
+          monitor.on_tick();
+          last_tick = now;
+        }
+      }
+    }
+    meta.node_count = base + static_cast<uint32_t>(tree.nodes.size());
+  }
+}
+
+uint32_t target_trees(const BuildOptions& options, const IndexMeta& meta) {
+  if (meta.item_count == 0) return 0;
+  if (meta.item_count <= meta.bucket_capacity) return 1;  // every tree would be the same single bucket
+  return options.trees ? options.trees : default_tree_count(meta.item_count, meta.dimensions);
+}
+
+}  // namespace
+
+void BuildJob::apply_changes(Context& c, BuildMonitor& monitor) {
+  SlabEditor editor(c.txn, c.main, dbs_, c.meta);
+  for (const auto& change : changes_) {
+    if (change.second) {
+      const std::vector<float>& v = *change.second;
+      editor.put(change.first, v, l2_norm(*c.kernels, v.data(), c.meta.dimensions));
+    } else {
+      editor.remove(change.first);
+    }
+    monitor.done++;
+    check_cancelled(monitor);
+  }
+  editor.finish();
+}
+
+void BuildJob::rebuild_forest(Context& c, BuildMonitor& monitor) {
+  IndexMeta& meta = c.meta;
+  float max_norm = 0;
+  std::vector<BuildItem> items = collect_items(c.txn, dbs_, meta, &max_norm);
+  ForestParams params;
+  params.trees = target_trees(options_, meta);
+  params.bucket_capacity = meta.bucket_capacity;
+  params.seed = c.seed;
+  params.threads = c.threads;
+  Geometry geometry{c.kernels, meta.metric, meta.dimensions, max_norm};
+  monitor.enter(BuildPhase::Trees, uint64_t(items.size()) * params.trees);
+  std::vector<BuiltTree> forest = build_forest(geometry, items, params, monitor);
+  items.clear();
+
+  c.txn.clear(dbs_.nodes);
+  meta.roots.clear();
+  meta.node_count = 0;
+  meta.max_norm = max_norm;
+  write_trees(c.txn, dbs_, meta, forest, monitor);
+}
+
+void BuildJob::update_forest(Context& c, BuildMonitor& monitor) {
+  IndexMeta& meta = c.meta;
+  const uint32_t dims = meta.dimensions;
+  // Planes keep the lifting of the build that made them (dot metric).
+  Geometry geometry{c.kernels, meta.metric, dims, meta.max_norm};
+  ForestEditor editor(c.txn, dbs_, meta, geometry, c.seed ^ meta.node_count);
+
+  monitor.enter(BuildPhase::Applying, 2 * changes_.size());
+  // Old versions leave the trees while their vectors are still stored.
+  const size_t slot_bytes = slot_size(dims);
+  for (const auto& change : changes_) {
+    std::optional<uint32_t> slot = find_slot(c.txn, dbs_.ids, change.first);
+    if (slot) {
+      MDB_val slab;
+      uint32_t number = *slot / meta.slots_per_slab;
+      if (*slot >= meta.slot_count || !c.txn.get(dbs_.slabs, number, &slab) ||
+          slab.mv_size != slot_bytes * meta.slots_per_slab) {
+        corrupt("the slot of item " + std::to_string(change.first) + " is missing");
+      }
+      SlotView old = read_live_slot(static_cast<const uint8_t*>(slab.mv_data) + slot_bytes * (*slot % meta.slots_per_slab),
+                                    dims);
+      // Read in place: nothing is written before apply_changes() below.
+      editor.remove(*slot, static_cast<const float*>(old.values), old.norm);
+    }
+    monitor.done++;
+    check_cancelled(monitor);
+  }
+  apply_changes(c, monitor);
+  for (const auto& change : changes_) {
+    if (!change.second) continue;
+    std::optional<uint32_t> slot = find_slot(c.txn, dbs_.ids, change.first);
+    if (!slot) corrupt("an item just stored has no slot");
+    const std::vector<float>& v = *change.second;
+    editor.insert(*slot, v.data(), l2_norm(*c.kernels, v.data(), dims));
+    check_cancelled(monitor);
+  }
+
+  const uint32_t target = target_trees(options_, meta);
+  if (target == 0) {
+    // Nothing left: an empty forest.
+    c.txn.clear(dbs_.nodes);
+    meta.roots.clear();
+    meta.node_count = 0;
+    return;
+  }
+  // Shrink on request, or when the default has fallen well (20%) below the
+  // current count: small swings in size must not churn trees.
+  const uint32_t current = static_cast<uint32_t>(meta.roots.size());
+  bool shrink = target < current && (options_.trees != 0 || (current - target) * 5 > target || target == 1);
+  while (shrink && meta.roots.size() > target) editor.drop_tree(meta.roots.size() - 1);
+  editor.finish(monitor);
+
+  if (target > meta.roots.size()) {
+    float max_norm = 0;
+    std::vector<BuildItem> items = collect_items(c.txn, dbs_, meta, &max_norm);
+    ForestParams params;
+    params.trees = target - static_cast<uint32_t>(meta.roots.size());
+    params.bucket_capacity = meta.bucket_capacity;
+    params.seed = tree_seed(c.seed, static_cast<uint32_t>(meta.roots.size()) + 0x10000u);
+    params.threads = c.threads;
+    monitor.enter(BuildPhase::Trees, uint64_t(items.size()) * params.trees);
+    std::vector<BuiltTree> forest = build_forest(geometry, items, params, monitor);
+    items.clear();
+    write_trees(c.txn, dbs_, meta, forest, monitor);
+  }
+}
+
+BuildReport BuildJob::run(BuildMonitor& monitor) {
+  Context c;
+  c.main = env_->main_database();
+  c.txn.begin(*env_, true);
+  MDB_val value;
+  if (!c.txn.get(c.main, meta_key(dbs_.index), &value)) corrupt("the index has no metadata");
+  c.meta = decode_index_meta(value.mv_data, value.mv_size);
+  c.kernels = &active_kernels();
+  c.seed = options_.has_seed ? options_.seed : (c.meta.roots.empty() ? kDefaultSeed : c.meta.seed);
+  c.threads = options_.threads ? options_.threads : std::max(1u, std::thread::hardware_concurrency());
+
+  bool capacity_changes = options_.bucket_capacity && options_.bucket_capacity != c.meta.bucket_capacity;
+  if (options_.bucket_capacity) c.meta.bucket_capacity = options_.bucket_capacity;
+  const bool incremental = !options_.rebuild && !capacity_changes && !c.meta.roots.empty();
+  if (incremental) {
+    update_forest(c, monitor);
+  } else {
+    monitor.enter(BuildPhase::Applying, changes_.size());
+    apply_changes(c, monitor);
+    rebuild_forest(c, monitor);
+  }
+  c.meta.seed = c.seed;
+  c.txn.put(c.main, meta_key(dbs_.index), encode_index_meta(c.meta));
+  check_cancelled(monitor);
+  c.txn.commit();
+
+  BuildReport report;
+  report.items = c.meta.item_count;
+  report.trees = static_cast<uint32_t>(c.meta.roots.size());
+  report.nodes = c.meta.node_count;
+  report.incremental = incremental;
+  return report;
+}
+
+}  // namespace arroy

@@ -1,0 +1,219 @@
+#include "forest_editor.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "bytes.h"
+#include "errors.h"
+
+namespace arroy {
+
+ForestEditor::ForestEditor(Transaction& txn, const IndexDatabases& dbs, IndexMeta& meta, const Geometry& geometry,
+                           uint64_t seed)
+    : txn_(txn), dbs_(dbs), meta_(meta), geometry_(geometry), seed_(seed), rng_(seed) {}
+
+ForestEditor::Node& ForestEditor::load(uint32_t id) {
+  auto found = nodes_.find(id);
+  if (found != nodes_.end()) return found->second;
+  if (id >= meta_.node_count || dropped_.count(id)) corrupt("a tree refers to node " + std::to_string(id));
+  MDB_val value;
+  if (!txn_.get(dbs_.nodes, id, &value)) corrupt("tree node " + std::to_string(id) + " is missing");
+  NodeView view = decode_node(value.mv_data, value.mv_size, meta_.dimensions);
+  Node node;
+  node.tag = view.tag;
+  node.left = view.left;
+  node.right = view.right;
+  node.offset = view.offset;
+  node.extra = view.extra;
+  if (view.tag == NodeTag::Split) {
+    node.normal.resize(meta_.dimensions);
+    std::memcpy(node.normal.data(), view.normal, 4ull * meta_.dimensions);
+  }
+  node.slots.resize(view.count);
+  for (uint32_t i = 0; i < view.count; i++) node.slots[i] = load_u32(view.ids, i);
+  return nodes_.emplace(id, std::move(node)).first->second;
+}
+
+ForestEditor::Node& ForestEditor::create(uint32_t* id) {
+  if (meta_.node_count == 0xFFFFFFFFu) fail(ErrorCode::InvalidArgument, "the forest has run out of node ids: rebuild it");
+  *id = meta_.node_count++;
+  dirty_.insert(*id);
+  return nodes_[*id];
+}
+
+float ForestEditor::margin(const Node& node, const float* values, float norm) const {
+  float m = node.offset + geometry_.kernels->dot(node.normal.data(), values, meta_.dimensions);
+  if (geometry_.metric == Metric::DotProduct) m += node.extra * geometry_.extra_coordinate({0, values, norm});
+  return m;
+}
+
+void ForestEditor::remove(uint32_t slot, const float* values, float norm) {
+  for (size_t tree = 0; tree < meta_.roots.size(); tree++) {
+    std::vector<uint32_t> path{meta_.roots[tree]};
+    if (!remove_below(tree, path, slot, values, norm)) {
+      corrupt("slot " + std::to_string(slot) + " is missing from tree " + std::to_string(tree));
+    }
+  }
+}
+
+bool ForestEditor::remove_below(size_t tree, std::vector<uint32_t>& path, uint32_t slot, const float* values,
+                                float norm) {
+  if (path.size() > size_t(meta_.node_count) + 1) corrupt("tree nodes form a cycle");
+  const uint32_t id = path.back();
+  Node& node = load(id);
+  if (node.tag == NodeTag::Bucket) {
+    auto it = std::lower_bound(node.slots.begin(), node.slots.end(), slot);
+    if (it == node.slots.end() || *it != slot) return false;
+    node.slots.erase(it);
+    dirty_.insert(id);
+    if (node.slots.empty()) unlink_empty_bucket(tree, path);
+    return true;
+  }
+  // The side the planes give first; the other side only if the item is not
+  // there (a tie at build time, or kernels that round differently).
+  uint32_t first = node.left, second = node.right;
+  if (node.tag == NodeTag::Split && margin(node, values, norm) > 0) std::swap(first, second);
+  for (uint32_t child : {first, second}) {
+    path.push_back(child);
+    bool found = remove_below(tree, path, slot, values, norm);
+    path.pop_back();
+    if (found) return true;
+  }
+  return false;
+}
+
+void ForestEditor::unlink_empty_bucket(size_t tree, const std::vector<uint32_t>& path) {
+  if (path.size() < 2) return;  // an empty root bucket: the tree holds nothing until the next insert
+  const uint32_t bucket = path.back();
+  const uint32_t parent = path[path.size() - 2];
+  const Node& p = load(parent);
+  const uint32_t sibling = p.left == bucket ? p.right : p.left;
+  replace_child(tree, path, path.size() - 2, sibling);
+  for (uint32_t gone : {bucket, parent}) {
+    dropped_.insert(gone);
+    dirty_.erase(gone);
+    overflowing_.erase(gone);
+  }
+}
+
+void ForestEditor::replace_child(size_t tree, const std::vector<uint32_t>& path, size_t depth, uint32_t replacement) {
+  if (depth == 0) {
+    meta_.roots[tree] = replacement;
+    return;
+  }
+  const uint32_t grandparent = path[depth - 1];
+  Node& g = load(grandparent);
+  (g.left == path[depth] ? g.left : g.right) = replacement;
+  dirty_.insert(grandparent);
+}
+
+void ForestEditor::insert(uint32_t slot, const float* values, float norm) {
+  for (size_t tree = 0; tree < meta_.roots.size(); tree++) {
+    uint32_t id = meta_.roots[tree];
+    for (uint64_t steps = 0;; steps++) {
+      if (steps > meta_.node_count) corrupt("tree nodes form a cycle");
+      Node& node = load(id);
+      if (node.tag == NodeTag::Bucket) {
+        auto it = std::lower_bound(node.slots.begin(), node.slots.end(), slot);
+        if (it == node.slots.end() || *it != slot) node.slots.insert(it, slot);
+        dirty_.insert(id);
+        if (node.slots.size() > meta_.bucket_capacity) overflowing_.insert(id);
+        break;
+      }
+      // As at build time: the sign of the margin, and a coin on the plane
+      // itself or at a random split.
+      float m = node.tag == NodeTag::Split ? margin(node, values, norm) : 0;
+      bool right = m == 0 ? rng_.coin() : m > 0;
+      id = right ? node.right : node.left;
+    }
+  }
+}
+
+void ForestEditor::split_bucket(uint32_t id, BuildMonitor& monitor) {
+  std::vector<uint32_t> slots = load(id).slots;
+  std::vector<BuildItem> items;
+  items.reserve(slots.size());
+  const size_t bytes = slot_size(meta_.dimensions);
+  for (uint32_t slot : slots) {
+    MDB_val slab;
+    uint32_t number = slot / meta_.slots_per_slab;
+    if (!txn_.get(dbs_.slabs, number, &slab)) corrupt("slab " + std::to_string(number) + " is missing");
+    if (slab.mv_size != bytes * meta_.slots_per_slab) corrupt("a slab of " + std::to_string(slab.mv_size) + " bytes");
+    SlotView view = read_live_slot(static_cast<const uint8_t*>(slab.mv_data) + bytes * (slot % meta_.slots_per_slab),
+                                   meta_.dimensions);
+    items.push_back({slot, view.values, view.norm});
+  }
+  BuiltTree subtree = build_tree(geometry_, items, meta_.bucket_capacity, seed_ ^ (0x9e3779b97f4a7c15ull * (id + 1)),
+                                 monitor);
+  // Local node 0 takes over the bucket's id, so its parent needs no change.
+  std::vector<uint32_t> ids(subtree.nodes.size());
+  ids[0] = id;
+  for (size_t local = 1; local < ids.size(); local++) create(&ids[local]);
+  for (size_t local = 0; local < ids.size(); local++) {
+    const BuiltNode& built = subtree.nodes[local];
+    Node node;
+    node.tag = built.tag;
+    if (built.tag == NodeTag::Bucket) {
+      node.slots.assign(subtree.ids.begin() + built.first, subtree.ids.begin() + built.first + built.count);
+    } else {
+      node.left = ids[built.left];
+      node.right = ids[built.right];
+    }
+    if (built.tag == NodeTag::Split) {
+      node.offset = built.offset;
+      node.extra = built.extra;
+      const float* normal = subtree.normals.data() + size_t(built.first) * meta_.dimensions;
+      node.normal.assign(normal, normal + meta_.dimensions);
+    }
+    nodes_[ids[local]] = std::move(node);
+    dirty_.insert(ids[local]);
+  }
+}
+
+void ForestEditor::drop_tree(size_t tree) {
+  std::vector<uint32_t> stack{meta_.roots[tree]};
+  while (!stack.empty()) {
+    uint32_t id = stack.back();
+    stack.pop_back();
+    if (dropped_.count(id)) corrupt("a node is shared between trees");
+    const Node& node = load(id);
+    if (node.tag != NodeTag::Bucket) {
+      stack.push_back(node.left);
+      stack.push_back(node.right);
+    }
+    dropped_.insert(id);
+    dirty_.erase(id);
+    overflowing_.erase(id);
+  }
+  meta_.roots.erase(meta_.roots.begin() + static_cast<std::ptrdiff_t>(tree));
+}
+
+void ForestEditor::finish(BuildMonitor& monitor) {
+  // Splitting reads item vectors straight from the slabs, so every split
+  // happens before the first node is written.
+  for (uint32_t id : std::vector<uint32_t>(overflowing_.begin(), overflowing_.end())) {
+    if (!dropped_.count(id) && load(id).tag == NodeTag::Bucket && load(id).slots.size() > meta_.bucket_capacity) {
+      split_bucket(id, monitor);
+    }
+  }
+  overflowing_.clear();
+  for (uint32_t id : dropped_) txn_.del(dbs_.nodes, id);
+  for (uint32_t id : dirty_) {
+    const Node& node = nodes_.at(id);
+    switch (node.tag) {
+      case NodeTag::Bucket:
+        txn_.put(dbs_.nodes, id, encode_bucket(node.slots.data(), node.slots.size()));
+        break;
+      case NodeTag::Split:
+        txn_.put(dbs_.nodes, id, encode_split(node.left, node.right, node.offset, node.extra, node.normal.data(),
+                                              meta_.dimensions));
+        break;
+      case NodeTag::RandomSplit:
+        txn_.put(dbs_.nodes, id, encode_random_split(node.left, node.right));
+        break;
+    }
+  }
+  dirty_.clear();
+}
+
+}  // namespace arroy

@@ -1,0 +1,75 @@
+// Incremental maintenance of a stored forest: a build that changes a few
+// items touches only the paths those items take through each tree, so its
+// cost follows the size of the batch, not of the index.
+//
+// - remove: an item's old vector is routed down each tree to its bucket (no
+//   reverse map is stored: the planes say where it went). Where a tie or a
+//   random split makes the side uncertain, both sides are searched. A bucket
+//   left empty disappears together with its parent split, whose other child
+//   takes its place.
+// - insert: the new vector is routed down the existing planes into a bucket.
+// - finish: a bucket grown past its capacity becomes a subtree (grown from its
+//   own items, rooted at the bucket's node id so no parent changes), then
+//   every changed node is written and every dropped one deleted.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <vector>
+
+#include "forest.h"
+#include "planes.h"
+#include "records.h"
+#include "rng.h"
+#include "slabs.h"
+#include "snapshot.h"
+#include "storage.h"
+
+namespace arroy {
+
+class ForestEditor {
+ public:
+  ForestEditor(Transaction& txn, const IndexDatabases& dbs, IndexMeta& meta, const Geometry& geometry,
+               uint64_t seed);
+
+  void remove(uint32_t slot, const float* values, float norm);
+  void insert(uint32_t slot, const float* values, float norm);
+  // Splits overflowing buckets (reading their items from the slabs, which
+  // must already hold every change), then writes the nodes. Updates
+  // meta.roots and meta.node_count.
+  void finish(BuildMonitor& monitor);
+
+  // Node ids of tree `tree` (for dropping whole trees).
+  void drop_tree(size_t tree);
+
+ private:
+  struct Node {
+    NodeTag tag = NodeTag::Bucket;
+    uint32_t left = 0, right = 0;
+    float offset = 0, extra = 0;
+    std::vector<float> normal;
+    std::vector<uint32_t> slots;  // bucket contents, ascending
+  };
+
+  Node& load(uint32_t id);
+  Node& create(uint32_t* id);
+  float margin(const Node& node, const float* values, float norm) const;
+  bool remove_below(size_t tree, std::vector<uint32_t>& path, uint32_t slot, const float* values, float norm);
+  void unlink_empty_bucket(size_t tree, const std::vector<uint32_t>& path);
+  void replace_child(size_t tree, const std::vector<uint32_t>& path, size_t depth, uint32_t replacement);
+  void split_bucket(uint32_t id, BuildMonitor& monitor);
+
+  Transaction& txn_;
+  IndexDatabases dbs_;
+  IndexMeta& meta_;
+  Geometry geometry_;
+  uint64_t seed_;
+  Rng rng_;
+  std::map<uint32_t, Node> nodes_;  // every node read or changed by this build
+  std::set<uint32_t> dirty_;
+  std::set<uint32_t> dropped_;
+  std::set<uint32_t> overflowing_;
+};
+
+}  // namespace arroy

@@ -1,0 +1,98 @@
+// Incremental builds: random batches of adds, overwrites and deletes, with a
+// build and a full invariant check after each, against a model of what the
+// index should hold.
+import { describe, expect, it } from 'vitest';
+import { Index } from '../src/index';
+import { bruteForce, random } from './helpers/brute';
+import { tempIndexPath } from './helpers/tmp';
+
+const DIM = 8;
+
+function vector(next: () => number): Float32Array {
+  return Float32Array.from({ length: DIM }, () => next() * 2 - 1);
+}
+
+describe('incremental builds', () => {
+  it('stay exact and consistent through hundreds of random batches', async () => {
+    const next = random(1234);
+    const index = Index.open(tempIndexPath(), { dimensions: DIM, distance: 'euclidean' });
+    const model = new Map<number, Float32Array>();
+    const idPool = [0, 4294967295, ...Array.from({ length: 600 }, (_, i) => 1 + ((i * 7368787) % 4294967293))];
+    let incremental = 0;
+    for (let step = 0; step < 300; step++) {
+      // Mostly small batches, sometimes a big one; sometimes wipe almost everything.
+      const size = step % 50 === 49 ? 400 : 1 + Math.floor(next() * 30);
+      for (let i = 0; i < size; i++) {
+        const id = idPool[Math.floor(next() * idPool.length)];
+        const r = next();
+        if (r < 0.55 || (step % 97 === 96 && r < 0.2)) {
+          const v = vector(next);
+          index.add(id, v);
+          model.set(id, v);
+        } else {
+          index.delete(id);
+          model.delete(id);
+        }
+      }
+      if (step % 97 === 96) for (const id of [...model.keys()].slice(1)) (index.delete(id), model.delete(id));
+      const result = await index.build({ bucketCapacity: 8, trees: 3, seed: 5 });
+      if (result.incremental) incremental++;
+      index.check();
+      expect(index.size).toBe(model.size);
+      // An exhaustive search must find exactly the model's nearest items.
+      const query = vector(next);
+      const items = [...model.entries()];
+      expect(index.search(query, { k: 5, searchK: 100000 }).map((n) => n.id)).toEqual(
+        bruteForce('euclidean', items, query, 5).map((n) => n.id),
+      );
+      const probe = idPool[step % idPool.length];
+      expect(index.get(probe)).toEqual(model.get(probe));
+    }
+    expect(incremental).toBeGreaterThan(250);
+    const stats = index.stats();
+    expect(stats.trees).toHaveLength(3);
+    for (const tree of stats.trees) expect(tree.largestBucket).toBeLessThanOrEqual(8);
+    index.close();
+  });
+
+  it('keep recall close to a fresh build over the same items', async () => {
+    const next = random(99);
+    const D = 24;
+    const make = () => Float32Array.from({ length: D }, () => next() * 2 - 1);
+    const base = Array.from({ length: 6000 }, make);
+    const updated = Index.open(tempIndexPath(), { dimensions: D, distance: 'cosine' });
+    base.forEach((v, i) => updated.add(i, v));
+    await updated.build({ seed: 1, trees: 8 });
+    // 10% new, 10% deleted, 10% overwritten.
+    const model = new Map(base.map((v, i) => [i, v] as [number, Float32Array]));
+    for (let i = 0; i < 600; i++) {
+      const added = make();
+      updated.add(10000 + i, added);
+      model.set(10000 + i, added);
+      updated.delete(i);
+      model.delete(i);
+      const changed = make();
+      updated.add(3000 + i, changed);
+      model.set(3000 + i, changed);
+    }
+    expect((await updated.build({ seed: 1, trees: 8 })).incremental).toBe(true);
+    updated.check();
+    const fresh = Index.open(tempIndexPath(), { dimensions: D, distance: 'cosine' });
+    for (const [id, v] of model) fresh.add(id, v);
+    await fresh.build({ seed: 1, trees: 8 });
+
+    const items = [...model.entries()];
+    let [hitsUpdated, hitsFresh] = [0, 0];
+    const queries = Array.from({ length: 100 }, make);
+    for (const q of queries) {
+      const truth = new Set(bruteForce('cosine', items, q, 10).map((n) => n.id));
+      hitsUpdated += updated.search(q, { k: 10, searchK: 400 }).filter((n) => truth.has(n.id)).length;
+      hitsFresh += fresh.search(q, { k: 10, searchK: 400 }).filter((n) => truth.has(n.id)).length;
+    }
+    const [recallUpdated, recallFresh] = [hitsUpdated / 1000, hitsFresh / 1000];
+    console.log(`recall@10 at searchK 400: updated ${recallUpdated}, fresh ${recallFresh}`);
+    expect(recallUpdated).toBeGreaterThan(recallFresh - 0.03);
+    updated.close();
+    fresh.close();
+  });
+});
