@@ -285,6 +285,70 @@ export class Index {
     }
   }
 
+  /** The ids of the k nearest items to `vector`, nearest first: search() without distances or objects. */
+  searchIds(vector: VectorInput, options?: SearchOptions): Uint32Array {
+    const handle = this.#live();
+    const query = toFloat32(vector, 'query');
+    const [k, searchK] = searchArgs(options);
+    try {
+      return handle.search(query, k, searchK).ids;
+    } catch (error) {
+      rethrowNative(error);
+    }
+  }
+
+  /** Whether `id` is stored (committed). */
+  has(id: number): boolean {
+    const handle = this.#live();
+    checkId(id);
+    try {
+      return handle.has(id);
+    } catch (error) {
+      rethrowNative(error);
+    }
+  }
+
+  /** The distance between two stored items, as search() would report it, or undefined if either is not stored. */
+  distanceBetween(a: number, b: number): number | undefined {
+    const handle = this.#live();
+    checkId(a, 'a');
+    checkId(b, 'b');
+    try {
+      return handle.distance(a, b);
+    } catch (error) {
+      rethrowNative(error);
+    }
+  }
+
+  /**
+   * The committed ids in ascending order. Reads in batches, each in its own
+   * short snapshot, so a long iteration never pins old pages: ids committed
+   * while it runs may or may not appear.
+   */
+  *ids(): IterableIterator<number> {
+    let from = 0;
+    for (;;) {
+      let batch: Uint32Array;
+      try {
+        batch = this.#live().idsFrom(from, 4096);
+      } catch (error) {
+        rethrowNative(error);
+      }
+      yield* batch;
+      if (batch.length < 4096) return;
+      from = batch[batch.length - 1] + 1;
+    }
+  }
+
+  /** The seed of the committed forest's planes, or undefined before the first build. */
+  get seed(): bigint | undefined {
+    try {
+      return this.#live().seed();
+    } catch (error) {
+      rethrowNative(error);
+    }
+  }
+
   /** A copy of the committed vector of `id`, or undefined. */
   get(id: number): Float32Array | undefined {
     const handle = this.#live();

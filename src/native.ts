@@ -35,6 +35,10 @@ export interface NativeIndexHandle {
   add(id: number, vector: Float32Array): void;
   remove(id: number): void;
   get(id: number): Float32Array | undefined;
+  has(id: number): boolean;
+  distance(a: number, b: number): number | undefined;
+  idsFrom(from: number, limit: number): Uint32Array;
+  seed(): bigint | undefined;
   search(query: Float32Array, k: number, searchK?: number): NativeHits;
   searchById(id: number, k: number, searchK?: number): NativeHits | undefined;
   build(

@@ -54,6 +54,10 @@ Napi::Function IndexHandle::Define(Napi::Env env) {
                          InstanceMethod<&IndexHandle::Add>("add"),
                          InstanceMethod<&IndexHandle::Remove>("remove"),
                          InstanceMethod<&IndexHandle::Get>("get"),
+                         InstanceMethod<&IndexHandle::Has>("has"),
+                         InstanceMethod<&IndexHandle::Distance>("distance"),
+                         InstanceMethod<&IndexHandle::IdsFrom>("idsFrom"),
+                         InstanceMethod<&IndexHandle::Seed>("seed"),
                          InstanceMethod<&IndexHandle::Search>("search"),
                          InstanceMethod<&IndexHandle::SearchById>("searchById"),
                          InstanceMethod<&IndexHandle::Stats>("stats"),
@@ -168,6 +172,47 @@ Napi::Value IndexHandle::Get(const Napi::CallbackInfo& info) {
     Napi::Float32Array out = Napi::Float32Array::New(env, values.size());
     std::copy(values.begin(), values.end(), out.Data());
     return out;
+  });
+}
+
+Napi::Value IndexHandle::Has(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guard(env, [&] { return Napi::Boolean::New(env, index(env).has(to_item_id(env, info[0], "id"))); });
+}
+
+// distance(a, b) -> number, or undefined when either id is not stored
+Napi::Value IndexHandle::Distance(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guard(env, [&]() -> Napi::Value {
+    arroy::Index& idx = index(env);
+    std::optional<float> d = idx.distance(to_item_id(env, info[0], "a"), to_item_id(env, info[1], "b"));
+    if (!d) return env.Undefined();
+    return Napi::Number::New(env, *d);
+  });
+}
+
+// idsFrom(from, limit) -> Uint32Array of stored ids >= from, ascending
+Napi::Value IndexHandle::IdsFrom(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guard(env, [&]() -> Napi::Value {
+    arroy::Index& idx = index(env);
+    if (!info[0].IsNumber()) throw_invalid(env, "from must be a number");
+    double from = info[0].As<Napi::Number>().DoubleValue();
+    if (!(from >= 0) || std::floor(from) != from) throw_invalid(env, "from must be a non-negative integer");
+    uint32_t limit = to_uint32(env, info[1], "limit", 1, 1u << 20);
+    std::vector<uint32_t> ids = idx.ids_from(from > 4294967296.0 ? 4294967296ull : uint64_t(from), limit);
+    Napi::Uint32Array out = Napi::Uint32Array::New(env, ids.size());
+    std::copy(ids.begin(), ids.end(), out.Data());
+    return out;
+  });
+}
+
+Napi::Value IndexHandle::Seed(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guard(env, [&]() -> Napi::Value {
+    std::optional<uint64_t> seed = index(env).seed();
+    if (!seed) return env.Undefined();
+    return Napi::BigInt::New(env, *seed);
   });
 }
 

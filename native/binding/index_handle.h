@@ -34,6 +34,10 @@ class IndexHandle : public Napi::ObjectWrap<IndexHandle> {
   Napi::Value Add(const Napi::CallbackInfo& info);
   Napi::Value Remove(const Napi::CallbackInfo& info);
   Napi::Value Get(const Napi::CallbackInfo& info);
+  Napi::Value Has(const Napi::CallbackInfo& info);
+  Napi::Value Distance(const Napi::CallbackInfo& info);
+  Napi::Value IdsFrom(const Napi::CallbackInfo& info);
+  Napi::Value Seed(const Napi::CallbackInfo& info);
   Napi::Value Search(const Napi::CallbackInfo& info);
   Napi::Value SearchById(const Napi::CallbackInfo& info);
   Napi::Value Stats(const Napi::CallbackInfo& info);

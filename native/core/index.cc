@@ -186,6 +186,38 @@ bool Index::get(uint32_t id, std::vector<float>* out) {
   return true;
 }
 
+bool Index::has(uint32_t id) {
+  Read read(*this);
+  return find_slot(reader_, dbs_.ids, id).has_value();
+}
+
+std::optional<float> Index::distance(uint32_t a, uint32_t b) {
+  Read read(*this);
+  std::optional<uint32_t> slot_a = find_slot(reader_, dbs_.ids, a);
+  std::optional<uint32_t> slot_b = find_slot(reader_, dbs_.ids, b);
+  if (!slot_a || !slot_b) return std::nullopt;
+  SlotView x = read.view().live_slot(*slot_a);
+  SlotView y = read.view().live_slot(*slot_b);
+  return metric_distance(*kernels_, metric_, x.values, x.norm, y.values, y.norm, dimensions_);
+}
+
+std::vector<uint32_t> Index::ids_from(uint64_t from, uint32_t limit) {
+  Read read(*this);
+  std::vector<uint32_t> out;
+  if (from > 0xFFFFFFFFull) return out;
+  Cursor cursor(reader_, dbs_.ids);
+  MDB_val value;
+  uint32_t id = static_cast<uint32_t>(from);
+  for (bool ok = cursor.seek(&id, &value); ok && out.size() < limit; ok = cursor.next(&id, &value)) out.push_back(id);
+  return out;
+}
+
+std::optional<uint64_t> Index::seed() {
+  Read read(*this);
+  if (read.view().meta().roots.empty()) return std::nullopt;
+  return read.view().meta().seed;
+}
+
 IndexStats Index::inspect(bool verify) {
   Read read(*this);
   return inspect_index(reader_, env_->main_database(), dbs_, verify);

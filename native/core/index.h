@@ -90,6 +90,14 @@ class Index {
   uint32_t size();
   uint32_t tree_count();
   bool get(uint32_t id, std::vector<float>* out);
+  bool has(uint32_t id);
+  // The distance (as search reports it) between two stored items; nullopt if
+  // either is not stored.
+  std::optional<float> distance(uint32_t a, uint32_t b);
+  // Up to `limit` stored ids, ascending, starting at `from` (inclusive).
+  std::vector<uint32_t> ids_from(uint64_t from, uint32_t limit);
+  // Seed of the committed forest; nullopt before the first build.
+  std::optional<uint64_t> seed();
   std::vector<Hit> search(const float* query, uint32_t k, uint64_t search_k);
   // nullopt when id is not stored.
   std::optional<std::vector<Hit>> search_by_id(uint32_t id, uint32_t k, uint64_t search_k);

@@ -344,6 +344,16 @@ bool Cursor::read(int op, uint32_t* key, MDB_val* value) {
 
 bool Cursor::first(uint32_t* key, MDB_val* value) { return read(MDB_FIRST, key, value); }
 
+bool Cursor::seek(uint32_t* key, MDB_val* value) {
+  MDB_val k{sizeof(*key), key};
+  int rc = mdb_cursor_get(cursor_, &k, value, MDB_SET_RANGE);
+  if (rc == MDB_NOTFOUND) return false;
+  check_lmdb(rc, "cursor seek failed");
+  if (k.mv_size != sizeof(uint32_t)) corrupt("a key of an integer-keyed database is not 4 bytes");
+  std::memcpy(key, k.mv_data, sizeof(uint32_t));
+  return true;
+}
+
 bool Cursor::next(uint32_t* key, MDB_val* value) { return read(MDB_NEXT, key, value); }
 
 bool Cursor::find(uint32_t key, MDB_val* value) {

@@ -114,6 +114,8 @@ class Cursor {
 
   // Moves to the first record; false when the database is empty.
   bool first(uint32_t* key, MDB_val* value);
+  // Moves to the first record with a key >= *key, and stores that key.
+  bool seek(uint32_t* key, MDB_val* value);
   bool next(uint32_t* key, MDB_val* value);
   // Positions exactly at key; false when absent. Cheap for ascending keys
   // because LMDB first checks the page the cursor is already on.
