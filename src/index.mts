@@ -1,11 +1,13 @@
 // ESM entry: re-exports the CommonJS build, so `import` and `require` share one
 // module instance (and one native addon) instead of loading two copies.
-export { Index, ArroyError } from './index.js';
+export { Index, Database, ArroyError } from './index.js';
 export type {
   ArroyErrorCode,
   BuildOptions,
   BuildProgress,
   BuildResult,
+  DatabaseIndexOptions,
+  DatabaseOptions,
   Distance,
   IndexStats,
   TreeStats,

@@ -91,10 +91,17 @@ export interface NativeLimits {
 }
 
 export interface NativeBinding {
-  IndexHandle: new (
-    path: string,
-    options: { name?: string; dimensions?: number; distance?: string; readOnly?: boolean; mapSize?: number },
-  ) => NativeIndexHandle;
+  IndexHandle: {
+    new (path: string, options: { name?: string; dimensions?: number; distance?: string; readOnly?: boolean; mapSize?: number }): NativeIndexHandle;
+    /** Builds several indexes of one file in one write transaction. */
+    buildTogether(
+      handles: NativeIndexHandle[],
+      options: Parameters<NativeIndexHandle['build']>[0],
+      onProgress?: (progress: NativeProgress) => void,
+    ): Promise<NativeBuildReport[]>;
+  };
+  listIndexes(path: string, options: { readOnly?: boolean; mapSize?: number }): string[];
+  dropIndex(path: string, options: { mapSize?: number }, name: string): boolean;
   limits: NativeLimits;
   defaultTreeCount(items: number, dimensions: number): number;
   /** The SIMD kernel set chosen for this CPU: 'avx512', 'avx2', 'neon' or 'scalar'. */

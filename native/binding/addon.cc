@@ -5,7 +5,9 @@
 #include "defaults.h"
 #include "distance.h"
 #include "format.h"
+#include "index.h"
 #include "index_handle.h"
+#include "storage.h"
 #include "js_errors.h"
 
 namespace arroy_binding {
@@ -17,6 +19,41 @@ Napi::Value DefaultTreeCount(const Napi::CallbackInfo& info) {
   uint32_t items = to_uint32(env, info[0], "items", 0, 0xFFFFFFFFu);
   uint32_t dims = to_uint32(env, info[1], "dimensions", 1, arroy::kMaxDimensions);
   return Napi::Number::New(env, arroy::default_tree_count(items, dims));
+}
+
+arroy::EnvironmentOptions environment_options(Napi::Env env, const Napi::Value& value) {
+  arroy::EnvironmentOptions options;
+  if (!value.IsObject()) return options;
+  Napi::Object o = value.As<Napi::Object>();
+  if (o.Has("readOnly")) options.read_only = o.Get("readOnly").ToBoolean();
+  if (o.Has("mapSize") && o.Get("mapSize").IsNumber()) {
+    options.map_size = static_cast<uint64_t>(o.Get("mapSize").As<Napi::Number>().DoubleValue());
+  }
+  return options;
+}
+
+// listIndexes(path, { readOnly?, mapSize? }) -> string[]
+Napi::Value ListIndexes(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guard(env, [&]() -> Napi::Value {
+    if (!info[0].IsString()) throw_invalid(env, "path must be a string");
+    auto environment = arroy::Environment::open(info[0].As<Napi::String>(), environment_options(env, info[1]));
+    std::vector<std::string> names = arroy::list_indexes(environment);
+    Napi::Array out = Napi::Array::New(env, names.size());
+    for (size_t i = 0; i < names.size(); i++) out[static_cast<uint32_t>(i)] = Napi::String::New(env, names[i]);
+    return out;
+  });
+}
+
+// dropIndex(path, { mapSize? }, name) -> boolean
+Napi::Value DropIndex(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guard(env, [&]() -> Napi::Value {
+    if (!info[0].IsString()) throw_invalid(env, "path must be a string");
+    if (!info[2].IsString()) throw_invalid(env, "name must be a string");
+    auto environment = arroy::Environment::open(info[0].As<Napi::String>(), environment_options(env, info[1]));
+    return Napi::Boolean::New(env, arroy::drop_index(environment, info[2].As<Napi::String>()));
+  });
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -31,6 +68,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   limits.Set("formatVersion", Napi::Number::New(env, arroy::kFormatVersion));
   exports.Set("limits", limits);
   exports.Set("defaultTreeCount", Napi::Function::New(env, DefaultTreeCount));
+  exports.Set("listIndexes", Napi::Function::New(env, ListIndexes));
+  exports.Set("dropIndex", Napi::Function::New(env, DropIndex));
   exports.Set("simd", Napi::String::New(env, arroy::active_kernels().name));
   return exports;
 }

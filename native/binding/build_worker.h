@@ -1,4 +1,5 @@
-// Runs an arroy::BuildJob on a libuv worker thread and settles a Promise.
+// Runs builds on a libuv worker thread and settles a Promise: one index's
+// build, or several indexes of one file built in one write transaction.
 // Progress snapshots travel back to the JS thread through the worker's queue.
 #pragma once
 
@@ -6,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "errors.h"
 #include "index.h"
@@ -19,9 +21,17 @@ struct ProgressSnapshot {
   double done, total;
 };
 
+// One index taking part in a build.
+struct BuildParticipant {
+  IndexHandle* owner;
+  Napi::ObjectReference owner_ref;  // keeps the handle alive while the build runs
+  std::unique_ptr<arroy::BuildJob> job;
+};
+
 class BuildWorker : public Napi::AsyncProgressWorker<ProgressSnapshot> {
  public:
-  BuildWorker(Napi::Env env, IndexHandle* owner, Napi::Object owner_object, std::unique_ptr<arroy::BuildJob> job,
+  // With `single`, the promise resolves to one report; otherwise to an array.
+  BuildWorker(Napi::Env env, std::vector<BuildParticipant> participants, bool single,
               std::shared_ptr<arroy::BuildMonitor> monitor, Napi::Function on_progress);
   Napi::Promise promise() const { return deferred_.Promise(); }
 
@@ -32,13 +42,14 @@ class BuildWorker : public Napi::AsyncProgressWorker<ProgressSnapshot> {
   void OnError(const Napi::Error& error) override;
 
  private:
+  void finish_participants(bool failed);
+
   Napi::Promise::Deferred deferred_;
-  IndexHandle* owner_;
-  Napi::ObjectReference owner_ref_;  // keeps the handle alive while the build runs
+  std::vector<BuildParticipant> participants_;
+  bool single_;
   Napi::FunctionReference on_progress_;
-  std::unique_ptr<arroy::BuildJob> job_;
   std::shared_ptr<arroy::BuildMonitor> monitor_;
-  arroy::BuildReport report_;
+  std::vector<arroy::BuildReport> reports_;
   bool failed_ = false;
   arroy::ErrorCode error_code_ = arroy::ErrorCode::Storage;
   std::string error_message_;

@@ -42,7 +42,7 @@ Napi::Value hits_to_js(Napi::Env env, const std::vector<arroy::Hit>& hits) {
 }  // namespace
 
 Napi::Function IndexHandle::Define(Napi::Env env) {
-  return DefineClass(env, "IndexHandle",
+  Napi::Function cls = DefineClass(env, "IndexHandle",
                      {
                          InstanceMethod<&IndexHandle::Dimensions>("dimensions"),
                          InstanceMethod<&IndexHandle::Metric>("metric"),
@@ -65,7 +65,10 @@ Napi::Function IndexHandle::Define(Napi::Env env) {
                          InstanceMethod<&IndexHandle::Build>("build"),
                          InstanceMethod<&IndexHandle::CancelBuild>("cancelBuild"),
                          InstanceMethod<&IndexHandle::Close>("close"),
+                         StaticMethod<&IndexHandle::BuildTogether>("buildTogether"),
                      });
+  env.SetInstanceData<Napi::FunctionReference>(new Napi::FunctionReference(Napi::Persistent(cls)));
+  return cls;
 }
 
 // new IndexHandle(path, { name?, dimensions?, distance?, readOnly?, mapSize? })
@@ -281,48 +284,94 @@ Napi::Value IndexHandle::Check(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+arroy::BuildOptions IndexHandle::parse_build_options(Napi::Env env, const Napi::Value& value) {
+  arroy::BuildOptions options;
+  if (!value.IsObject()) return options;
+  Napi::Object o = value.As<Napi::Object>();
+  if (has(o, "rebuild")) options.rebuild = o.Get("rebuild").ToBoolean();
+  if (has(o, "trees")) options.trees = to_uint32(env, o.Get("trees"), "trees", 1, arroy::kMaxTrees);
+  if (has(o, "bucketCapacity")) {
+    options.bucket_capacity = to_uint32(env, o.Get("bucketCapacity"), "bucketCapacity", arroy::kMinBucketCapacity,
+                                        arroy::kMaxBucketCapacity);
+  }
+  if (has(o, "threads")) options.threads = to_uint32(env, o.Get("threads"), "threads", 1, 1024);
+  if (has(o, "seed")) {
+    Napi::Value seed = o.Get("seed");
+    bool lossless = false;
+    if (seed.IsBigInt()) {
+      options.seed = seed.As<Napi::BigInt>().Uint64Value(&lossless);
+    } else if (seed.IsNumber()) {
+      double d = seed.As<Napi::Number>().DoubleValue();
+      lossless = d >= 0 && d <= 9007199254740991.0 && std::floor(d) == d;
+      options.seed = static_cast<uint64_t>(d);
+    }
+    if (!lossless) throw_invalid(env, "seed must be a non-negative safe integer or a bigint below 2^64");
+    options.has_seed = true;
+  }
+  return options;
+}
+
+Napi::Value IndexHandle::start_builds(Napi::Env env, const std::vector<IndexHandle*>& handles,
+                                      const arroy::BuildOptions& options, Napi::Function on_progress, bool single) {
+  for (IndexHandle* handle : handles) {
+    handle->index(env);
+    if (handle->build_monitor_) {
+      throw to_js_error(env, arroy::Error(arroy::ErrorCode::Busy, "a build of index '" + handle->index_->name() +
+                                                                        "' is already running"));
+    }
+  }
+  for (size_t i = 0; i < handles.size(); i++) {
+    for (size_t j = 0; j < i; j++) {
+      if (handles[i] == handles[j]) throw_invalid(env, "the same index is listed twice");
+    }
+  }
+  auto monitor = std::make_shared<arroy::BuildMonitor>();
+  std::vector<BuildParticipant> participants;
+  for (IndexHandle* handle : handles) {
+    participants.push_back({handle, Napi::Persistent(handle->Value()), handle->index_->start_build(options)});
+  }
+  for (IndexHandle* handle : handles) handle->build_monitor_ = monitor;
+  auto* worker = new BuildWorker(env, std::move(participants), single, monitor, on_progress);
+  Napi::Promise promise = worker->promise();
+  worker->Queue();
+  return promise;
+}
+
 // build({ rebuild?, trees?, seed?, bucketCapacity?, threads? }, onProgress?) -> Promise<report>
 Napi::Value IndexHandle::Build(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return guard(env, [&]() -> Napi::Value {
-    arroy::Index& idx = index(env);
-    if (build_monitor_) {
-      throw to_js_error(env, arroy::Error(arroy::ErrorCode::Busy, "a build of this index is already running"));
-    }
-    arroy::BuildOptions options;
-    if (info[0].IsObject()) {
-      Napi::Object o = info[0].As<Napi::Object>();
-      if (has(o, "trees")) options.trees = to_uint32(env, o.Get("trees"), "trees", 1, arroy::kMaxTrees);
-      if (has(o, "rebuild")) options.rebuild = o.Get("rebuild").ToBoolean();
-      if (has(o, "bucketCapacity")) {
-        options.bucket_capacity = to_uint32(env, o.Get("bucketCapacity"), "bucketCapacity",
-                                            arroy::kMinBucketCapacity, arroy::kMaxBucketCapacity);
-      }
-      if (has(o, "threads")) options.threads = to_uint32(env, o.Get("threads"), "threads", 1, 1024);
-      if (has(o, "seed")) {
-        Napi::Value seed = o.Get("seed");
-        bool lossless = false;
-        if (seed.IsBigInt()) {
-          options.seed = seed.As<Napi::BigInt>().Uint64Value(&lossless);
-        } else if (seed.IsNumber()) {
-          double d = seed.As<Napi::Number>().DoubleValue();
-          lossless = d >= 0 && d <= 9007199254740991.0 && std::floor(d) == d;
-          options.seed = static_cast<uint64_t>(d);
-        }
-        if (!lossless) throw_invalid(env, "seed must be a non-negative safe integer or a bigint below 2^64");
-        options.has_seed = true;
-      }
-    }
-    Napi::Function on_progress;
-    if (info[1].IsFunction()) on_progress = info[1].As<Napi::Function>();
-    auto monitor = std::make_shared<arroy::BuildMonitor>();
-    std::unique_ptr<arroy::BuildJob> job = idx.start_build(options);
-    build_monitor_ = monitor;
-    auto* worker = new BuildWorker(env, this, Value(), std::move(job), monitor, on_progress);
-    Napi::Promise promise = worker->promise();
-    worker->Queue();
-    return promise;
+    arroy::BuildOptions options = parse_build_options(env, info[0]);
+    Napi::Function on_progress = info[1].IsFunction() ? info[1].As<Napi::Function>() : Napi::Function();
+    return start_builds(env, {this}, options, on_progress, true);
   });
+}
+
+// buildTogether([handle, ...], options, onProgress?) -> Promise<report[]>: one
+// write transaction for every listed index (all of one file).
+Napi::Value IndexHandle::BuildTogether(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guard(env, [&]() -> Napi::Value {
+    if (!info[0].IsArray()) throw_invalid(env, "handles must be an array");
+    Napi::Array array = info[0].As<Napi::Array>();
+    std::vector<IndexHandle*> handles;
+    for (uint32_t i = 0; i < array.Length(); i++) {
+      Napi::Value v = array.Get(i);
+      if (!v.IsObject() || !v.As<Napi::Object>().InstanceOf(constructor(env).Value())) {
+        throw_invalid(env, "handles must hold index handles");
+      }
+      handles.push_back(Unwrap(v.As<Napi::Object>()));
+    }
+    if (handles.empty()) throw_invalid(env, "no index to build");
+    arroy::BuildOptions options = parse_build_options(env, info[1]);
+    Napi::Function on_progress = info[2].IsFunction() ? info[2].As<Napi::Function>() : Napi::Function();
+    return start_builds(env, handles, options, on_progress, false);
+  });
+}
+
+// Per environment (main thread or worker_thread): each has its own class.
+Napi::FunctionReference& IndexHandle::constructor(Napi::Env env) {
+  return *env.GetInstanceData<Napi::FunctionReference>();
 }
 
 Napi::Value IndexHandle::CancelBuild(const Napi::CallbackInfo& info) {

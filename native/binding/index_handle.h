@@ -6,6 +6,7 @@
 #include <napi.h>
 
 #include <memory>
+#include <vector>
 
 #include "forest.h"
 #include "index.h"
@@ -43,6 +44,11 @@ class IndexHandle : public Napi::ObjectWrap<IndexHandle> {
   Napi::Value Stats(const Napi::CallbackInfo& info);
   Napi::Value Check(const Napi::CallbackInfo& info);
   Napi::Value Build(const Napi::CallbackInfo& info);
+  static Napi::Value BuildTogether(const Napi::CallbackInfo& info);
+  static arroy::BuildOptions parse_build_options(Napi::Env env, const Napi::Value& value);
+  static Napi::Value start_builds(Napi::Env env, const std::vector<IndexHandle*>& handles,
+                                  const arroy::BuildOptions& options, Napi::Function on_progress, bool single);
+  static Napi::FunctionReference& constructor(Napi::Env env);
   Napi::Value CancelBuild(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
 

@@ -21,7 +21,8 @@
 namespace arroy {
 
 struct BuildJob::Context {
-  Transaction txn;
+  explicit Context(Transaction& t) : txn(t) {}
+  Transaction& txn;
   MDB_dbi main = 0;
   IndexMeta meta;
   const Kernels* kernels = nullptr;
@@ -211,13 +212,15 @@ void BuildJob::update_forest(Context& c, BuildMonitor& monitor) {
   }
 }
 
-BuildReport BuildJob::run(BuildMonitor& monitor) {
-  Context c;
+BuildReport BuildJob::run_in(Transaction& txn, BuildMonitor& monitor) {
+  Context c(txn);
   c.main = env_->main_database();
-  c.txn.begin(*env_, true);
   MDB_val value;
-  if (!c.txn.get(c.main, meta_key(dbs_.index), &value)) corrupt("the index has no metadata");
+  if (!c.txn.get(c.main, meta_key(dbs_.index), &value)) {
+    fail(ErrorCode::NotAnIndex, "the index was dropped");
+  }
   c.meta = decode_index_meta(value.mv_data, value.mv_size);
+  if (c.meta.instance != instance_) fail(ErrorCode::NotAnIndex, "the index was dropped");
   c.kernels = &active_kernels();
   c.seed = options_.has_seed ? options_.seed : (c.meta.roots.empty() ? kDefaultSeed : c.meta.seed);
   c.threads = options_.threads ? options_.threads : std::max(1u, std::thread::hardware_concurrency());
@@ -235,7 +238,6 @@ BuildReport BuildJob::run(BuildMonitor& monitor) {
   c.meta.seed = c.seed;
   c.txn.put(c.main, meta_key(dbs_.index), encode_index_meta(c.meta));
   check_cancelled(monitor);
-  c.txn.commit();
 
   BuildReport report;
   report.items = c.meta.item_count;
@@ -243,6 +245,29 @@ BuildReport BuildJob::run(BuildMonitor& monitor) {
   report.nodes = c.meta.node_count;
   report.incremental = incremental;
   return report;
+}
+
+BuildReport BuildJob::run(BuildMonitor& monitor) {
+  Transaction txn;
+  txn.begin(*env_, true);
+  BuildReport report = run_in(txn, monitor);
+  txn.commit();
+  return report;
+}
+
+std::vector<BuildReport> run_together(const std::vector<BuildJob*>& jobs, BuildMonitor& monitor) {
+  std::vector<BuildReport> reports;
+  if (jobs.empty()) return reports;
+  for (BuildJob* job : jobs) {
+    if (job->environment() != jobs[0]->environment()) {
+      fail(ErrorCode::InvalidArgument, "indexes built together must live in the same file");
+    }
+  }
+  Transaction txn;
+  txn.begin(*jobs[0]->environment(), true);
+  for (BuildJob* job : jobs) reports.push_back(job->run_in(txn, monitor));
+  txn.commit();
+  return reports;
 }
 
 }  // namespace arroy

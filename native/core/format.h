@@ -84,13 +84,15 @@ constexpr size_t kMaxIndexNameBytes = 255;
 
 // Index metadata, at meta_key(index). Written when the index is
 // created (with zero trees) and rewritten by every build.
-//   format_version u32 | dimensions u32 | metric u8 | reserved u8[3]
+//   format_version u32 | instance u64 | dimensions u32 | metric u8 | reserved u8[3]
 //   bucket_capacity u32 | slots_per_slab u32 | slot_count u32
 //   item_count u32 | node_count u32 | seed u64 | max_norm f32
 //   tree_count u32 | roots u32[tree_count]
 // slot_count is the high-water mark: slots below it are live or free.
-// node_count bounds node ids: every node id is below it.
-constexpr size_t kIndexMetaFixedSize = 48;
+// node_count bounds node ids: every node id is below it. instance is drawn at
+// random when the index is created, so an Index still open on a dropped index
+// notices even if a new index has taken its place in the catalog.
+constexpr size_t kIndexMetaFixedSize = 56;
 
 // Free slots, at free_slots_key(index): u32[] ascending, reused before
 // slot_count grows. Absent when empty.

@@ -1,13 +1,16 @@
 #include "index.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <random>
 #include <cmath>
 #include <cstring>
 #include <thread>
 
 #include "defaults.h"
 #include "errors.h"
+#include "rng.h"
 
 namespace arroy {
 
@@ -42,6 +45,14 @@ const CatalogEntry* find_entry(const std::vector<CatalogEntry>& catalog, const s
     if (e.name == name) return &e;
   }
   return nullptr;
+}
+
+// Random enough that a re-created index never matches the one it replaces.
+uint64_t new_instance_id() {
+  static std::atomic<uint64_t> counter{0};
+  uint64_t state = std::random_device{}() ^ (uint64_t(std::random_device{}()) << 32) ^
+                   uint64_t(std::chrono::steady_clock::now().time_since_epoch().count()) ^ counter.fetch_add(1);
+  return splitmix64(state);
 }
 
 void check_matches(const IndexMeta& meta, const OpenOptions& options) {
@@ -107,6 +118,7 @@ std::unique_ptr<Index> Index::open(const std::string& path, const OpenOptions& o
         fail(ErrorCode::InvalidArgument, "a file holds at most " + std::to_string(kMaxIndexesPerFile) + " indexes");
       }
       meta.emplace();
+      meta->instance = new_instance_id();
       meta->dimensions = options.dimensions;
       meta->metric = *options.metric;
       meta->bucket_capacity = default_bucket_capacity(options.dimensions);
@@ -121,6 +133,7 @@ std::unique_ptr<Index> Index::open(const std::string& path, const OpenOptions& o
     }
   }
   check_matches(*meta, options);
+  index->instance_ = meta->instance;
   index->dimensions_ = meta->dimensions;
   index->metric_ = meta->metric;
   return index;
@@ -150,6 +163,7 @@ class Index::Read {
     try {
       index_.view_.attach(index_.reader_, index_.env_->main_database(), index_.dbs_);
       const IndexMeta& meta = index_.view_.meta();
+      if (meta.instance != index_.instance_) fail(ErrorCode::NotAnIndex, "the index was dropped");
       if (meta.dimensions != index_.dimensions_ || meta.metric != index_.metric_) {
         corrupt("index metadata changed its dimensions or distance while open");
       }
@@ -283,12 +297,47 @@ std::unique_ptr<BuildJob> Index::start_build(const BuildOptions& options) {
   }
   ChangeBatch changes;
   changes.swap(pending_);
-  return std::make_unique<BuildJob>(env_, dbs_, std::move(changes), options);
+  return std::make_unique<BuildJob>(env_, dbs_, instance_, std::move(changes), options);
 }
 
 void Index::restore_pending(ChangeBatch&& changes) {
   // Changes made while the build ran are newer: they win.
   for (auto& change : changes) pending_.emplace(change.first, std::move(change.second));
+}
+
+std::vector<std::string> list_indexes(const std::shared_ptr<Environment>& env) {
+  Transaction txn;
+  txn.begin(*env, false);
+  std::vector<std::string> names;
+  for (const CatalogEntry& e : read_catalog(txn, env->main_database())) names.push_back(e.name);
+  return names;
+}
+
+bool drop_index(const std::shared_ptr<Environment>& env, const std::string& name) {
+  const MDB_dbi main = env->main_database();
+  std::optional<IndexId> id;
+  {
+    Transaction txn;
+    txn.begin(*env, false);
+    if (const CatalogEntry* entry = find_entry(read_catalog(txn, main), name)) id = entry->index;
+  }
+  if (!id) return false;
+  // Handles first: LMDB opens databases outside the write transaction.
+  std::vector<MDB_dbi> dbis{env->database(slabs_database(*id)), env->database(ids_database(*id)),
+                            env->database(nodes_database(*id))};
+  Transaction txn;
+  txn.begin(*env, true);
+  std::vector<CatalogEntry> catalog = read_catalog(txn, main);
+  auto it = std::find_if(catalog.begin(), catalog.end(), [&](const CatalogEntry& e) { return e.name == name; });
+  if (it == catalog.end() || it->index != *id) return false;  // dropped or replaced meanwhile
+  catalog.erase(it);
+  txn.put(main, std::string(kCatalogKey), encode_catalog(catalog));
+  txn.del(main, meta_key(*id));
+  txn.del(main, free_slots_key(*id));
+  // The emptied databases stay, to be reused by the next index given this id.
+  for (MDB_dbi dbi : dbis) txn.clear(dbi);
+  txn.commit();
+  return true;
 }
 
 }  // namespace arroy

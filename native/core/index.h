@@ -55,11 +55,15 @@ struct BuildReport {
 
 class BuildJob {
  public:
-  BuildJob(std::shared_ptr<Environment> env, IndexDatabases dbs, ChangeBatch changes, BuildOptions options)
-      : env_(std::move(env)), dbs_(dbs), changes_(std::move(changes)), options_(options) {}
+  BuildJob(std::shared_ptr<Environment> env, IndexDatabases dbs, uint64_t instance, ChangeBatch changes,
+           BuildOptions options)
+      : env_(std::move(env)), dbs_(dbs), instance_(instance), changes_(std::move(changes)), options_(options) {}
   // Runs the whole build in one write transaction. Throws on failure or
   // cancellation, in which case nothing was committed. (build_job.cc)
   BuildReport run(BuildMonitor& monitor);
+  // The same inside a write transaction the caller commits.
+  BuildReport run_in(Transaction& txn, BuildMonitor& monitor);
+  const Environment* environment() const { return env_.get(); }
   // The changes this job was given, for putting back after a failure.
   ChangeBatch& changes() { return changes_; }
 
@@ -71,9 +75,21 @@ class BuildJob {
 
   std::shared_ptr<Environment> env_;
   IndexDatabases dbs_;
+  uint64_t instance_;
   ChangeBatch changes_;
   BuildOptions options_;
 };
+
+// Runs several builds (of indexes of one file) in one write transaction, so
+// they commit together or not at all.
+std::vector<BuildReport> run_together(const std::vector<BuildJob*>& jobs, BuildMonitor& monitor);
+
+// The names of the indexes a file holds, in creation order.
+std::vector<std::string> list_indexes(const std::shared_ptr<Environment>& env);
+
+// Deletes an index and its data; false if the file has no index of that
+// name. Index objects still open on it fail with NotAnIndex from then on.
+bool drop_index(const std::shared_ptr<Environment>& env, const std::string& name);
 
 class Index {
  public:
@@ -126,6 +142,7 @@ class Index {
 
   std::shared_ptr<Environment> env_;
   IndexDatabases dbs_;
+  uint64_t instance_ = 0;
   std::string name_;
   uint32_t dimensions_ = 0;
   Metric metric_ = Metric::Euclidean;

@@ -65,6 +65,7 @@ std::vector<uint8_t> encode_index_meta(const IndexMeta& meta) {
   ByteWriter w;
   w.reserve(kIndexMetaFixedSize + 4 * meta.roots.size());
   w.u32(meta.format_version);
+  w.u64(meta.instance);
   w.u32(meta.dimensions);
   w.u8(static_cast<uint8_t>(meta.metric));
   w.zeros(3);
@@ -88,6 +89,7 @@ IndexMeta decode_index_meta(const void* data, size_t size) {
     fail(ErrorCode::VersionMismatch, "the index uses arroy-ts format version " + std::to_string(meta.format_version) +
                                          ", this build reads version " + std::to_string(kFormatVersion));
   }
+  meta.instance = r.u64();
   meta.dimensions = r.u32();
   uint8_t metric = r.u8();
   r.skip(3);

@@ -29,6 +29,7 @@ std::vector<CatalogEntry> decode_catalog(const void* data, size_t size);
 
 struct IndexMeta {
   uint32_t format_version = kFormatVersion;
+  uint64_t instance = 0;  // random at creation: tells a re-created index from the dropped one
   uint32_t dimensions = 0;
   Metric metric = Metric::Euclidean;
   uint32_t bucket_capacity = 0;

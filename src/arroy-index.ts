@@ -1,0 +1,321 @@
+/**
+ * The Index class: one named index of an arroy-ts file, a forest of
+ * random-hyperplane trees (Spotify's Annoy algorithm) stored with its vectors
+ * in LMDB and searched in place through the memory map.
+ */
+import { runBuild, type BuildOptions, type BuildResult } from './build';
+import { ArroyError, invalidArgument, rethrowNative } from './errors';
+import { binding, type IndexStats, type NativeHits, type NativeIndexHandle } from './native';
+import { checkId, checkPositiveInteger, describe, limits, toFloat32, type VectorInput } from './validate';
+
+/**
+ * How distance is measured; every result's `distance` follows this definition:
+ * - `'euclidean'`: L2, `sqrt(Σ (aᵢ − bᵢ)²)` (not squared)
+ * - `'manhattan'`: L1, `Σ |aᵢ − bᵢ|`
+ * - `'cosine'`: `1 − cos(a, b)`, from 0 (same direction) to 2 (opposite); zero vectors are rejected
+ * - `'dot'`: `−(a · b)`, so that ascending order puts the largest inner product first
+ */
+export type Distance = 'euclidean' | 'manhattan' | 'cosine' | 'dot';
+
+const DISTANCES: readonly Distance[] = ['euclidean', 'manhattan', 'cosine', 'dot'];
+
+export interface OpenOptions {
+  /** Vector length. Required to create an index; checked against the file when reopening. */
+  dimensions?: number;
+  /** Distance. Required to create an index; checked against the file when reopening. */
+  distance?: Distance;
+  /** Which index of the file (a file can hold several). Default `'default'`. */
+  name?: string;
+  /** Open without write access: add, delete and build throw. Default false. */
+  readOnly?: boolean;
+  /** Bytes of address space reserved for the memory map (not disk). Default 64 GiB. */
+  mapSize?: number;
+}
+
+export interface SearchOptions {
+  /** How many neighbours to return. Default 10. */
+  k?: number;
+  /**
+   * How many unique candidates to score exactly before returning the best k:
+   * higher is slower and more accurate. Default `max(100, 25 · k · trees)`.
+   */
+  searchK?: number;
+}
+
+export interface Neighbor {
+  id: number;
+  distance: number;
+}
+
+function toNeighbors(hits: NativeHits): Neighbor[] {
+  const out: Neighbor[] = new Array(hits.ids.length);
+  for (let i = 0; i < out.length; i++) out[i] = { id: hits.ids[i], distance: hits.distances[i] };
+  return out;
+}
+
+function searchArgs(options: SearchOptions | undefined): [number, number | undefined] {
+  if (options !== undefined && (options === null || typeof options !== 'object')) {
+    throw invalidArgument(`search options must be an object, got ${describe(options)}`);
+  }
+  const k = options?.k === undefined ? 10 : checkPositiveInteger(options.k, 'k', limits.maxItemId);
+  const searchK = options?.searchK === undefined ? undefined : checkPositiveInteger(options.searchK, 'searchK');
+  return [k, searchK];
+}
+
+/** The native handle of an open Index (for Database; not part of the public API). */
+export let handleOf: (index: Index) => NativeIndexHandle;
+
+export class Index {
+  /** The file this index lives in. */
+  readonly path: string;
+  /** This index's name within the file. */
+  readonly name: string;
+  readonly dimensions: number;
+  readonly distance: Distance;
+  readonly readOnly: boolean;
+  #handle: NativeIndexHandle | undefined;
+
+  private constructor(path: string, handle: NativeIndexHandle) {
+    this.path = path;
+    this.#handle = handle;
+    this.name = handle.name();
+    this.dimensions = handle.dimensions();
+    this.distance = handle.metric() as Distance;
+    this.readOnly = handle.readOnly();
+  }
+
+  /**
+   * Opens the index `options.name` of the file at `path`, creating the file
+   * and the index when they do not exist (then `dimensions` and `distance` are
+   * required). Reopening checks them against what the file holds.
+   */
+  static open(path: string, options: OpenOptions = {}): Index {
+    if (typeof path !== 'string' || path.length === 0) throw invalidArgument(`path must be a non-empty string, got ${describe(path)}`);
+    if (options === null || typeof options !== 'object') throw invalidArgument(`options must be an object, got ${describe(options)}`);
+    const { dimensions, distance, name, readOnly, mapSize } = options;
+    if (dimensions !== undefined) checkPositiveInteger(dimensions, 'dimensions', limits.maxDimensions);
+    if (distance !== undefined && !DISTANCES.includes(distance)) {
+      throw invalidArgument(`distance must be one of ${DISTANCES.map((d) => `'${d}'`).join(', ')}, got ${describe(distance)}`);
+    }
+    if (name !== undefined && (typeof name !== 'string' || name.length === 0 || Buffer.byteLength(name) > limits.maxIndexNameBytes)) {
+      throw invalidArgument(`name must be a string of 1 to ${limits.maxIndexNameBytes} bytes, got ${describe(name)}`);
+    }
+    if (readOnly !== undefined && typeof readOnly !== 'boolean') throw invalidArgument(`readOnly must be a boolean, got ${describe(readOnly)}`);
+    if (mapSize !== undefined) checkPositiveInteger(mapSize, 'mapSize');
+    try {
+      return new Index(path, new binding.IndexHandle(path, { dimensions, distance, name, readOnly, mapSize }));
+    } catch (error) {
+      rethrowNative(error);
+    }
+  }
+
+  /** The SIMD kernels this process uses: `'avx512'`, `'avx2'`, `'neon'` or `'scalar'` (set ARROY_SIMD to force one). */
+  static get simd(): string {
+    return binding.simd;
+  }
+
+  static {
+    handleOf = (index) => index.#live();
+  }
+
+  #live(): NativeIndexHandle {
+    if (!this.#handle) throw new ArroyError('ERR_ARROY_CLOSED', 'the index is closed');
+    return this.#handle;
+  }
+
+  /** Items in the last committed build (pending changes are not counted). */
+  get size(): number {
+    try {
+      return this.#live().size();
+    } catch (error) {
+      rethrowNative(error);
+    }
+  }
+
+  /** Trees in the committed forest. */
+  get trees(): number {
+    try {
+      return this.#live().treeCount();
+    } catch (error) {
+      rethrowNative(error);
+    }
+  }
+
+  /** Adds and deletes waiting for the next build (held in memory by this Index object). */
+  get pendingCount(): number {
+    return this.#live().pendingCount();
+  }
+
+  /**
+   * Stores `vector` under `id` at the next build, replacing any vector with
+   * that id. Until then searches and get() see the committed state.
+   */
+  add(id: number, vector: VectorInput): void {
+    const handle = this.#live();
+    checkId(id);
+    const values = toFloat32(vector);
+    try {
+      handle.add(id, values);
+    } catch (error) {
+      rethrowNative(error);
+    }
+  }
+
+  /** Removes `id` at the next build (a no-op for an id that is not stored). */
+  delete(id: number): void {
+    const handle = this.#live();
+    checkId(id);
+    try {
+      handle.remove(id);
+    } catch (error) {
+      rethrowNative(error);
+    }
+  }
+
+  /**
+   * Commits the pending changes and rebuilds the forest, off the main thread
+   * and in one LMDB write transaction: readers, in this process or others,
+   * see the old index until the new one is complete.
+   */
+  async build(options: BuildOptions = {}): Promise<BuildResult> {
+    const handle = this.#live();
+    return runBuild(options, (native, progress) => handle.build(native, progress), [handle]) as Promise<BuildResult>;
+  }
+
+  /** The k nearest stored items to `vector`, nearest first (ties by smaller id). */
+  search(vector: VectorInput, options?: SearchOptions): Neighbor[] {
+    const handle = this.#live();
+    const query = toFloat32(vector, 'query');
+    const [k, searchK] = searchArgs(options);
+    try {
+      return toNeighbors(handle.search(query, k, searchK));
+    } catch (error) {
+      rethrowNative(error);
+    }
+  }
+
+  /**
+   * The k nearest items to the stored item `id` (which is usually first, at
+   * distance 0), or undefined when `id` is not stored.
+   */
+  searchById(id: number, options?: SearchOptions): Neighbor[] | undefined {
+    const handle = this.#live();
+    checkId(id);
+    const [k, searchK] = searchArgs(options);
+    try {
+      const hits = handle.searchById(id, k, searchK);
+      return hits && toNeighbors(hits);
+    } catch (error) {
+      rethrowNative(error);
+    }
+  }
+
+  /** The ids of the k nearest items to `vector`, nearest first: search() without distances or objects. */
+  searchIds(vector: VectorInput, options?: SearchOptions): Uint32Array {
+    const handle = this.#live();
+    const query = toFloat32(vector, 'query');
+    const [k, searchK] = searchArgs(options);
+    try {
+      return handle.search(query, k, searchK).ids;
+    } catch (error) {
+      rethrowNative(error);
+    }
+  }
+
+  /** Whether `id` is stored (committed). */
+  has(id: number): boolean {
+    const handle = this.#live();
+    checkId(id);
+    try {
+      return handle.has(id);
+    } catch (error) {
+      rethrowNative(error);
+    }
+  }
+
+  /** The distance between two stored items, as search() would report it, or undefined if either is not stored. */
+  distanceBetween(a: number, b: number): number | undefined {
+    const handle = this.#live();
+    checkId(a, 'a');
+    checkId(b, 'b');
+    try {
+      return handle.distance(a, b);
+    } catch (error) {
+      rethrowNative(error);
+    }
+  }
+
+  /**
+   * The committed ids in ascending order. Reads in batches, each in its own
+   * short snapshot, so a long iteration never pins old pages: ids committed
+   * while it runs may or may not appear.
+   */
+  *ids(): IterableIterator<number> {
+    let from = 0;
+    for (;;) {
+      let batch: Uint32Array;
+      try {
+        batch = this.#live().idsFrom(from, 4096);
+      } catch (error) {
+        rethrowNative(error);
+      }
+      yield* batch;
+      if (batch.length < 4096) return;
+      from = batch[batch.length - 1] + 1;
+    }
+  }
+
+  /** The seed of the committed forest's planes, or undefined before the first build. */
+  get seed(): bigint | undefined {
+    try {
+      return this.#live().seed();
+    } catch (error) {
+      rethrowNative(error);
+    }
+  }
+
+  /** A copy of the committed vector of `id`, or undefined. */
+  get(id: number): Float32Array | undefined {
+    const handle = this.#live();
+    checkId(id);
+    try {
+      return handle.get(id);
+    } catch (error) {
+      rethrowNative(error);
+    }
+  }
+
+  /** Counts and per-tree shape (depth, buckets, splits) of the committed forest. Reads the whole forest. */
+  stats(): IndexStats {
+    const handle = this.#live();
+    try {
+      return handle.stats();
+    } catch (error) {
+      rethrowNative(error);
+    }
+  }
+
+  /**
+   * Verifies every structural invariant of the committed index (each tree
+   * holds each item exactly once, no node is shared or orphaned, ids and
+   * vectors agree) and throws ERR_ARROY_CORRUPT naming the first violation.
+   * Reads the whole index.
+   */
+  check(): void {
+    const handle = this.#live();
+    try {
+      handle.check();
+    } catch (error) {
+      rethrowNative(error);
+    }
+  }
+
+  /**
+   * Releases the file (once every Index of this process on it is closed).
+   * Pending changes are dropped and a running build is cancelled. Idempotent.
+   */
+  close(): void {
+    this.#handle?.close();
+    this.#handle = undefined;
+  }
+}

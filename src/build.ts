@@ -1,0 +1,103 @@
+/**
+ * What Index.build and Database.build share: option checks, progress that
+ * cannot break the build, and cancellation through an AbortSignal.
+ */
+import { ArroyError, fromNative, invalidArgument } from './errors';
+import type { NativeBuildReport, NativeIndexHandle, NativeProgress } from './native';
+import { checkPositiveInteger, describe, limits } from './validate';
+
+export interface BuildProgress {
+  /** `'applying'` pending changes, growing `'trees'`, or `'writing'` tree nodes. */
+  phase: 'applying' | 'trees' | 'writing';
+  done: number;
+  total: number;
+}
+
+export interface BuildOptions {
+  /**
+   * Grow every tree afresh from all items instead of updating the forest in
+   * place. Default false: after the first build, builds are incremental and
+   * cost in proportion to the pending changes.
+   */
+  rebuild?: boolean;
+  /** Trees in the forest. More trees: better recall at a given searchK, bigger file. Default: from the index size. */
+  trees?: number;
+  /** Seed of the random planes; the same items, seed and options give the same forest. */
+  seed?: number | bigint;
+  /** Most items in one leaf bucket. Default chosen from the dimensions. Changing it rebuilds the forest. */
+  bucketCapacity?: number;
+  /** Threads that grow trees. Default: every core. */
+  threads?: number;
+  /** Called on the main thread about every 100 ms. If it throws, the build is cancelled and rejects with that error. */
+  onProgress?: (progress: BuildProgress) => void;
+  /** Cancels the build: nothing is committed and the promise rejects with ERR_ARROY_ABORTED. */
+  signal?: AbortSignal;
+}
+
+export interface BuildResult {
+  /** Items in the index after the build. */
+  items: number;
+  trees: number;
+  /** The forest's node id space (the node count after a full build; incremental builds leave gaps). */
+  nodes: number;
+  /** True when the existing forest was updated in place rather than grown afresh. */
+  incremental: boolean;
+  /** Wall time of the build, in milliseconds. */
+  durationMs: number;
+}
+
+type NativeOptions = Pick<BuildOptions, 'rebuild' | 'trees' | 'seed' | 'bucketCapacity' | 'threads'>;
+
+/**
+ * Validates options, then runs start() with the native options and a
+ * progress callback; `handles` are cancelled on abort or a throwing onProgress.
+ */
+export async function runBuild(
+  options: BuildOptions,
+  start: (native: NativeOptions, progress?: (p: NativeProgress) => void) => Promise<NativeBuildReport | NativeBuildReport[]>,
+  handles: NativeIndexHandle[],
+): Promise<BuildResult | BuildResult[]> {
+  if (options === null || typeof options !== 'object') throw invalidArgument(`build options must be an object, got ${describe(options)}`);
+  const { rebuild, trees, seed, bucketCapacity, threads, onProgress, signal } = options;
+  if (rebuild !== undefined && typeof rebuild !== 'boolean') throw invalidArgument(`rebuild must be a boolean, got ${describe(rebuild)}`);
+  if (trees !== undefined) checkPositiveInteger(trees, 'trees', limits.maxTrees);
+  if (bucketCapacity !== undefined) checkPositiveInteger(bucketCapacity, 'bucketCapacity', limits.maxBucketCapacity);
+  if (threads !== undefined) checkPositiveInteger(threads, 'threads', 1024);
+  if (seed !== undefined) {
+    const ok = typeof seed === 'bigint' ? seed >= 0n && seed < 1n << 64n : Number.isSafeInteger(seed) && seed >= 0;
+    if (!ok) throw invalidArgument(`seed must be a non-negative safe integer or a bigint below 2^64, got ${describe(seed)}`);
+  }
+  if (onProgress !== undefined && typeof onProgress !== 'function') throw invalidArgument('onProgress must be a function');
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw invalidArgument('signal must be an AbortSignal');
+  if (signal?.aborted) throw new ArroyError('ERR_ARROY_ABORTED', 'the build was cancelled', { cause: signal.reason });
+
+  const cancel = () => handles.forEach((h) => h.cancelBuild());
+  let progressError: { error: unknown } | undefined;
+  const progress =
+    onProgress &&
+    ((event: NativeProgress) => {
+      if (progressError) return;
+      try {
+        onProgress(event);
+      } catch (error) {
+        progressError = { error };
+        cancel();
+      }
+    });
+  signal?.addEventListener('abort', cancel, { once: true });
+  const started = performance.now();
+  try {
+    const reports = await start({ rebuild, trees, seed, bucketCapacity, threads }, progress);
+    const durationMs = performance.now() - started;
+    return Array.isArray(reports) ? reports.map((r) => ({ ...r, durationMs })) : { ...reports, durationMs };
+  } catch (error) {
+    if (progressError) throw progressError.error;
+    const converted = fromNative(error);
+    if (converted instanceof ArroyError && converted.code === 'ERR_ARROY_ABORTED' && signal?.aborted) {
+      throw new ArroyError('ERR_ARROY_ABORTED', converted.message, { cause: signal.reason });
+    }
+    throw converted;
+  } finally {
+    signal?.removeEventListener('abort', cancel);
+  }
+}

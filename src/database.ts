@@ -1,0 +1,130 @@
+/**
+ * A Database is an arroy-ts file seen as a whole: the named indexes it holds,
+ * dropping one, and committing changes to several of them atomically.
+ */
+import { Index, handleOf, type Distance } from './arroy-index';
+import { runBuild, type BuildOptions, type BuildResult } from './build';
+import { ArroyError, invalidArgument, rethrowNative } from './errors';
+import { binding } from './native';
+import { checkPositiveInteger, describe, limits } from './validate';
+
+export interface DatabaseOptions {
+  /** Open without write access. Default false. */
+  readOnly?: boolean;
+  /** Bytes of address space reserved for the memory map (not disk). Default 64 GiB. */
+  mapSize?: number;
+}
+
+export interface DatabaseIndexOptions {
+  /** Required to create the index; checked when it exists. */
+  dimensions?: number;
+  /** Required to create the index; checked when it exists. */
+  distance?: Distance;
+}
+
+export class Database {
+  readonly path: string;
+  readonly readOnly: boolean;
+  readonly #mapSize: number | undefined;
+  readonly #indexes = new Map<string, Index>();
+  #closed = false;
+
+  private constructor(path: string, options: DatabaseOptions) {
+    this.path = path;
+    this.readOnly = options.readOnly ?? false;
+    this.#mapSize = options.mapSize;
+  }
+
+  /** Opens (creating when writable) the arroy-ts file at `path`. */
+  static open(path: string, options: DatabaseOptions = {}): Database {
+    if (typeof path !== 'string' || path.length === 0) throw invalidArgument(`path must be a non-empty string, got ${describe(path)}`);
+    if (options === null || typeof options !== 'object') throw invalidArgument(`options must be an object, got ${describe(options)}`);
+    if (options.readOnly !== undefined && typeof options.readOnly !== 'boolean') throw invalidArgument('readOnly must be a boolean');
+    if (options.mapSize !== undefined) checkPositiveInteger(options.mapSize, 'mapSize');
+    const db = new Database(path, options);
+    db.names(); // opens the file now, so a bad path fails here
+    return db;
+  }
+
+  #check(): void {
+    if (this.#closed) throw new ArroyError('ERR_ARROY_CLOSED', 'the database is closed');
+  }
+
+  /** The names of the file's indexes, in creation order. */
+  names(): string[] {
+    this.#check();
+    try {
+      return binding.listIndexes(this.path, { readOnly: this.readOnly, mapSize: this.#mapSize });
+    } catch (error) {
+      rethrowNative(error);
+    }
+  }
+
+  /**
+   * The index `name`, opened (or created, given dimensions and distance) on
+   * first use; later calls return the same Index object.
+   */
+  index(name: string, options: DatabaseIndexOptions = {}): Index {
+    this.#check();
+    if (typeof name !== 'string' || name.length === 0 || Buffer.byteLength(name) > limits.maxIndexNameBytes) {
+      throw invalidArgument(`name must be a string of 1 to ${limits.maxIndexNameBytes} bytes, got ${describe(name)}`);
+    }
+    let index = this.#indexes.get(name);
+    if (index && !this.#isOpen(index)) index = undefined;
+    if (!index) {
+      index = Index.open(this.path, { ...options, name, readOnly: this.readOnly, mapSize: this.#mapSize });
+      this.#indexes.set(name, index);
+    } else if ((options.dimensions !== undefined && options.dimensions !== index.dimensions) || (options.distance !== undefined && options.distance !== index.distance)) {
+      // Same checks as a fresh open would make.
+      Index.open(this.path, { ...options, name, readOnly: this.readOnly, mapSize: this.#mapSize }).close();
+    }
+    return index;
+  }
+
+  #isOpen(index: Index): boolean {
+    try {
+      handleOf(index);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Deletes the index `name` and its data, at once (its own commit). Returns
+   * false if there is none. Index objects open on it, here or elsewhere, throw
+   * ERR_ARROY_NOT_AN_INDEX from then on; the one this Database handed out is closed.
+   */
+  drop(name: string): boolean {
+    this.#check();
+    if (typeof name !== 'string') throw invalidArgument(`name must be a string, got ${describe(name)}`);
+    this.#indexes.get(name)?.close();
+    this.#indexes.delete(name);
+    try {
+      return binding.dropIndex(this.path, { mapSize: this.#mapSize }, name);
+    } catch (error) {
+      rethrowNative(error);
+    }
+  }
+
+  /**
+   * Commits the pending changes of every index this Database has opened, and
+   * updates their forests, in one LMDB write transaction: readers see all of
+   * them change at once, or none. Resolves to a result per index name.
+   */
+  async build(options: BuildOptions = {}): Promise<Record<string, BuildResult>> {
+    this.#check();
+    const entries = [...this.#indexes.entries()].filter(([, index]) => this.#isOpen(index));
+    if (entries.length === 0) return {};
+    const handles = entries.map(([, index]) => handleOf(index));
+    const results = (await runBuild(options, (native, progress) => binding.IndexHandle.buildTogether(handles, native, progress), handles)) as BuildResult[];
+    return Object.fromEntries(entries.map(([name], i) => [name, results[i]]));
+  }
+
+  /** Closes every Index this Database opened. Idempotent. */
+  close(): void {
+    for (const index of this.#indexes.values()) index.close();
+    this.#indexes.clear();
+    this.#closed = true;
+  }
+}
