@@ -19,6 +19,9 @@ export type Distance = 'euclidean' | 'manhattan' | 'cosine' | 'dot';
 
 const DISTANCES: readonly Distance[] = ['euclidean', 'manhattan', 'cosine', 'dot'];
 
+/** How items are addressed: a numeric id (0..2^32-1), or a string key in indexes opened with `keys: 'string'`. */
+export type ItemKey = number | string;
+
 export interface OpenOptions {
   /** Vector length. Required to create an index; checked against the file when reopening. */
   dimensions?: number;
@@ -26,6 +29,13 @@ export interface OpenOptions {
   distance?: Distance;
   /** Which index of the file (a file can hold several). Default `'default'`. */
   name?: string;
+  /**
+   * `'number'` (default): items are addressed by integer ids 0..2^32-1.
+   * `'string'`: items are addressed by string keys (1-511 bytes of UTF-8),
+   * mapped to ids the index allocates, in the same file and transaction as
+   * the vectors. Fixed when the index is created; checked when reopening.
+   */
+  keys?: 'number' | 'string';
   /** Open without write access: add, delete and build throw. Default false. */
   readOnly?: boolean;
   /** Bytes of address space reserved for the memory map (not disk). Default 64 GiB. */
@@ -43,13 +53,19 @@ export interface SearchOptions {
 }
 
 export interface Neighbor {
+  /** The item's id (allocated by the index when it uses string keys). */
   id: number;
   distance: number;
+  /** The item's key, in indexes with string keys. */
+  key?: string;
 }
 
 function toNeighbors(hits: NativeHits): Neighbor[] {
   const out: Neighbor[] = new Array(hits.ids.length);
-  for (let i = 0; i < out.length; i++) out[i] = { id: hits.ids[i], distance: hits.distances[i] };
+  const keys = hits.keys;
+  for (let i = 0; i < out.length; i++) {
+    out[i] = keys ? { id: hits.ids[i], distance: hits.distances[i], key: keys[i] } : { id: hits.ids[i], distance: hits.distances[i] };
+  }
   return out;
 }
 
@@ -73,6 +89,8 @@ export class Index {
   readonly dimensions: number;
   readonly distance: Distance;
   readonly readOnly: boolean;
+  /** How items are addressed: `'number'` ids or `'string'` keys. */
+  readonly keys: 'number' | 'string';
   #handle: NativeIndexHandle | undefined;
 
   private constructor(path: string, handle: NativeIndexHandle) {
@@ -82,6 +100,7 @@ export class Index {
     this.dimensions = handle.dimensions();
     this.distance = handle.metric() as Distance;
     this.readOnly = handle.readOnly();
+    this.keys = handle.stringKeys() ? 'string' : 'number';
   }
 
   /**
@@ -92,7 +111,8 @@ export class Index {
   static open(path: string, options: OpenOptions = {}): Index {
     if (typeof path !== 'string' || path.length === 0) throw invalidArgument(`path must be a non-empty string, got ${describe(path)}`);
     if (options === null || typeof options !== 'object') throw invalidArgument(`options must be an object, got ${describe(options)}`);
-    const { dimensions, distance, name, readOnly, mapSize } = options;
+    const { dimensions, distance, name, keys, readOnly, mapSize } = options;
+    if (keys !== undefined && keys !== 'number' && keys !== 'string') throw invalidArgument(`keys must be 'number' or 'string', got ${describe(keys)}`);
     if (dimensions !== undefined) checkPositiveInteger(dimensions, 'dimensions', limits.maxDimensions);
     if (distance !== undefined && !DISTANCES.includes(distance)) {
       throw invalidArgument(`distance must be one of ${DISTANCES.map((d) => `'${d}'`).join(', ')}, got ${describe(distance)}`);
@@ -103,7 +123,7 @@ export class Index {
     if (readOnly !== undefined && typeof readOnly !== 'boolean') throw invalidArgument(`readOnly must be a boolean, got ${describe(readOnly)}`);
     if (mapSize !== undefined) checkPositiveInteger(mapSize, 'mapSize');
     try {
-      return new Index(path, new binding.IndexHandle(path, { dimensions, distance, name, readOnly, mapSize }));
+      return new Index(path, new binding.IndexHandle(path, { dimensions, distance, name, keys, readOnly, mapSize }));
     } catch (error) {
       rethrowNative(error);
     }
@@ -147,29 +167,41 @@ export class Index {
   }
 
   /**
-   * Stores `vector` under `id` at the next build, replacing any vector with
-   * that id. Until then searches and get() see the committed state.
+   * Stores `vector` under `key` (an id, or a string in indexes with string
+   * keys) at the next build, replacing any vector it had. Until then searches
+   * and get() see the committed state.
    */
-  add(id: number, vector: VectorInput): void {
+  add(key: ItemKey, vector: VectorInput): void {
     const handle = this.#live();
-    checkId(id);
     const values = toFloat32(vector);
     try {
-      handle.add(id, values);
+      if (typeof key === 'string') handle.addKey(key, values);
+      else handle.add(checkId(key, 'id'), values);
     } catch (error) {
       rethrowNative(error);
     }
   }
 
-  /** Removes `id` at the next build (a no-op for an id that is not stored). */
-  delete(id: number): void {
+  /** Removes `key` at the next build (a no-op for a key that is not stored). */
+  delete(key: ItemKey): void {
     const handle = this.#live();
-    checkId(id);
     try {
-      handle.remove(id);
+      if (typeof key === 'string') handle.removeKey(key);
+      else handle.remove(checkId(key, 'id'));
     } catch (error) {
       rethrowNative(error);
     }
+  }
+
+  /** The committed id of `key`: itself for an id, the allocated id for a string key; undefined if not stored. */
+  #idOf(handle: NativeIndexHandle, key: ItemKey, what = 'key'): number | undefined {
+    if (typeof key !== 'string') {
+      checkId(key, what);
+      if (this.keys === 'string') throw invalidArgument(`this index addresses items by string keys; ${what} must be a string`);
+      return key;
+    }
+    if (this.keys !== 'string') throw invalidArgument(`this index addresses items by numeric ids; got the string ${describe(key)}`);
+    return handle.idOfKey(key);
   }
 
   /**
@@ -198,11 +230,12 @@ export class Index {
    * The k nearest items to the stored item `id` (which is usually first, at
    * distance 0), or undefined when `id` is not stored.
    */
-  searchById(id: number, options?: SearchOptions): Neighbor[] | undefined {
+  searchById(key: ItemKey, options?: SearchOptions): Neighbor[] | undefined {
     const handle = this.#live();
-    checkId(id);
     const [k, searchK] = searchArgs(options);
     try {
+      const id = this.#idOf(handle, key);
+      if (id === undefined) return undefined;
       const hits = handle.searchById(id, k, searchK);
       return hits && toNeighbors(hits);
     } catch (error) {
@@ -222,24 +255,23 @@ export class Index {
     }
   }
 
-  /** Whether `id` is stored (committed). */
-  has(id: number): boolean {
+  /** Whether `key` is stored (committed). */
+  has(key: ItemKey): boolean {
     const handle = this.#live();
-    checkId(id);
     try {
-      return handle.has(id);
+      const id = this.#idOf(handle, key);
+      return id !== undefined && handle.has(id);
     } catch (error) {
       rethrowNative(error);
     }
   }
 
   /** The distance between two stored items, as search() would report it, or undefined if either is not stored. */
-  distanceBetween(a: number, b: number): number | undefined {
+  distanceBetween(a: ItemKey, b: ItemKey): number | undefined {
     const handle = this.#live();
-    checkId(a, 'a');
-    checkId(b, 'b');
     try {
-      return handle.distance(a, b);
+      const [x, y] = [this.#idOf(handle, a, 'a'), this.#idOf(handle, b, 'b')];
+      return x === undefined || y === undefined ? undefined : handle.distance(x, y);
     } catch (error) {
       rethrowNative(error);
     }
@@ -265,6 +297,24 @@ export class Index {
     }
   }
 
+  /** The committed string keys in byte order (indexes with string keys), read in batches like ids(). */
+  *keyNames(): IterableIterator<string> {
+    if (this.keys !== 'string') throw invalidArgument('this index addresses items by numeric ids');
+    let from = '';
+    for (;;) {
+      let batch: string[];
+      try {
+        batch = this.#live().keysFrom(from, 4096);
+      } catch (error) {
+        rethrowNative(error);
+      }
+      yield* batch;
+      if (batch.length < 4096) return;
+      // The next key after the last: the last with a NUL byte appended sorts right after it.
+      from = `${batch[batch.length - 1]}\u0000`;
+    }
+  }
+
   /** The seed of the committed forest's planes, or undefined before the first build. */
   get seed(): bigint | undefined {
     try {
@@ -275,11 +325,11 @@ export class Index {
   }
 
   /** A copy of the committed vector of `id`, or undefined. */
-  get(id: number): Float32Array | undefined {
+  get(key: ItemKey): Float32Array | undefined {
     const handle = this.#live();
-    checkId(id);
     try {
-      return handle.get(id);
+      const id = this.#idOf(handle, key);
+      return id === undefined ? undefined : handle.get(id);
     } catch (error) {
       rethrowNative(error);
     }

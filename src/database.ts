@@ -20,6 +20,8 @@ export interface DatabaseIndexOptions {
   dimensions?: number;
   /** Required to create the index; checked when it exists. */
   distance?: Distance;
+  /** `'string'` to address items by string keys (see OpenOptions.keys). */
+  keys?: 'number' | 'string';
 }
 
 export class Database {

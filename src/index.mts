@@ -10,6 +10,7 @@ export type {
   DatabaseOptions,
   Distance,
   IndexStats,
+  ItemKey,
   TreeStats,
   Neighbor,
   OpenOptions,

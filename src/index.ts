@@ -3,7 +3,7 @@
  * The public API: Index (one named index), Database (a file with several),
  * ArroyError and the types they use.
  */
-export { Index, type Distance, type Neighbor, type OpenOptions, type SearchOptions } from './arroy-index';
+export { Index, type Distance, type ItemKey, type Neighbor, type OpenOptions, type SearchOptions } from './arroy-index';
 export { Database, type DatabaseIndexOptions, type DatabaseOptions } from './database';
 export type { BuildOptions, BuildProgress, BuildResult } from './build';
 export { ArroyError, type ArroyErrorCode } from './errors';

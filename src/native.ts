@@ -9,6 +9,8 @@ import nodeGypBuild = require('node-gyp-build');
 export interface NativeHits {
   ids: Uint32Array;
   distances: Float32Array;
+  /** Present for indexes with string keys. */
+  keys?: string[];
 }
 
 export interface NativeBuildReport {
@@ -36,6 +38,11 @@ export interface NativeIndexHandle {
   remove(id: number): void;
   get(id: number): Float32Array | undefined;
   has(id: number): boolean;
+  stringKeys(): boolean;
+  addKey(key: string, vector: Float32Array): void;
+  removeKey(key: string): void;
+  idOfKey(key: string): number | undefined;
+  keysFrom(from: string, limit: number): string[];
   distance(a: number, b: number): number | undefined;
   idsFrom(from: number, limit: number): Uint32Array;
   seed(): bigint | undefined;
@@ -92,7 +99,10 @@ export interface NativeLimits {
 
 export interface NativeBinding {
   IndexHandle: {
-    new (path: string, options: { name?: string; dimensions?: number; distance?: string; readOnly?: boolean; mapSize?: number }): NativeIndexHandle;
+    new (
+      path: string,
+      options: { name?: string; dimensions?: number; distance?: string; keys?: 'number' | 'string'; readOnly?: boolean; mapSize?: number },
+    ): NativeIndexHandle;
     /** Builds several indexes of one file in one write transaction. */
     buildTogether(
       handles: NativeIndexHandle[],
@@ -109,4 +119,10 @@ export interface NativeBinding {
 }
 
 // dist/*.js and src/*.ts both sit one level below the package root.
-export const binding: NativeBinding = nodeGypBuild(path.join(__dirname, '..')) as NativeBinding;
+// ARROY_ADDON_PATH, when set, names one exact .node file to load instead (for
+// testing another build of the addon, e.g. the sanitizer build of `npm run
+// test:asan`).
+const addonPath = process.env.ARROY_ADDON_PATH;
+export const binding: NativeBinding = (
+  addonPath ? require(path.resolve(addonPath)) : nodeGypBuild(path.join(__dirname, '..'))
+) as NativeBinding;

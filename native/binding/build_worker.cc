@@ -60,7 +60,7 @@ void BuildWorker::OnProgress(const ProgressSnapshot* data, size_t count) {
 }
 
 void BuildWorker::finish_participants(bool failed) {
-  for (BuildParticipant& p : participants_) p.owner->build_finished(failed ? &p.job->changes() : nullptr);
+  for (BuildParticipant& p : participants_) p.owner->build_finished(failed ? p.job.get() : nullptr);
 }
 
 void BuildWorker::OnOK() {

@@ -26,7 +26,7 @@ uint64_t to_search_k(Napi::Env env, const Napi::Value& value) {
   return static_cast<uint64_t>(d);
 }
 
-Napi::Value hits_to_js(Napi::Env env, const std::vector<arroy::Hit>& hits) {
+Napi::Value hits_to_js(Napi::Env env, const std::vector<arroy::Hit>& hits, const std::vector<std::string>* keys) {
   Napi::Uint32Array ids = Napi::Uint32Array::New(env, hits.size());
   Napi::Float32Array distances = Napi::Float32Array::New(env, hits.size());
   for (size_t i = 0; i < hits.size(); i++) {
@@ -36,6 +36,11 @@ Napi::Value hits_to_js(Napi::Env env, const std::vector<arroy::Hit>& hits) {
   Napi::Object result = Napi::Object::New(env);
   result.Set("ids", ids);
   result.Set("distances", distances);
+  if (keys) {
+    Napi::Array names = Napi::Array::New(env, keys->size());
+    for (size_t i = 0; i < keys->size(); i++) names[static_cast<uint32_t>(i)] = Napi::String::New(env, (*keys)[i]);
+    result.Set("keys", names);
+  }
   return result;
 }
 
@@ -55,6 +60,11 @@ Napi::Function IndexHandle::Define(Napi::Env env) {
                          InstanceMethod<&IndexHandle::Remove>("remove"),
                          InstanceMethod<&IndexHandle::Get>("get"),
                          InstanceMethod<&IndexHandle::Has>("has"),
+                         InstanceMethod<&IndexHandle::StringKeys>("stringKeys"),
+                         InstanceMethod<&IndexHandle::AddKey>("addKey"),
+                         InstanceMethod<&IndexHandle::RemoveKey>("removeKey"),
+                         InstanceMethod<&IndexHandle::IdOfKey>("idOfKey"),
+                         InstanceMethod<&IndexHandle::KeysFrom>("keysFrom"),
                          InstanceMethod<&IndexHandle::Distance>("distance"),
                          InstanceMethod<&IndexHandle::IdsFrom>("idsFrom"),
                          InstanceMethod<&IndexHandle::Seed>("seed"),
@@ -95,6 +105,12 @@ IndexHandle::IndexHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Inde
       options.metric = metric;
     }
     if (has(o, "readOnly")) options.read_only = o.Get("readOnly").ToBoolean();
+    if (has(o, "keys")) {
+      Napi::Value keys = o.Get("keys");
+      std::string kind = keys.IsString() ? keys.As<Napi::String>().Utf8Value() : "";
+      if (kind != "string" && kind != "number") throw_invalid(env, "keys must be 'number' or 'string'");
+      options.string_keys = kind == "string";
+    }
     if (has(o, "mapSize")) {
       Napi::Value v = o.Get("mapSize");
       double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1;
@@ -178,6 +194,57 @@ Napi::Value IndexHandle::Get(const Napi::CallbackInfo& info) {
   });
 }
 
+namespace {
+std::string to_key(Napi::Env env, const Napi::Value& value) {
+  if (!value.IsString()) throw_invalid(env, "key must be a string");
+  return value.As<Napi::String>().Utf8Value();
+}
+}  // namespace
+
+Napi::Value IndexHandle::StringKeys(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), index(info.Env()).string_keys());
+}
+
+Napi::Value IndexHandle::AddKey(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  guard(env, [&] {
+    arroy::Index& idx = index(env);
+    std::string key = to_key(env, info[0]);
+    Napi::Float32Array v = to_float32_array(env, info[1], "vector");
+    idx.add_key(key, v.Data(), v.ElementLength());
+  });
+  return env.Undefined();
+}
+
+Napi::Value IndexHandle::RemoveKey(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  guard(env, [&] { index(env).remove_key(to_key(env, info[0])); });
+  return env.Undefined();
+}
+
+Napi::Value IndexHandle::IdOfKey(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guard(env, [&]() -> Napi::Value {
+    std::optional<uint32_t> id = index(env).id_of_key(to_key(env, info[0]));
+    if (!id) return env.Undefined();
+    return Napi::Number::New(env, *id);
+  });
+}
+
+// keysFrom(from, limit) -> string[] of committed keys >= from, in byte order
+Napi::Value IndexHandle::KeysFrom(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guard(env, [&]() -> Napi::Value {
+    arroy::Index& idx = index(env);
+    if (!info[0].IsString()) throw_invalid(env, "from must be a string");
+    uint32_t limit = to_uint32(env, info[1], "limit", 1, 1u << 20);
+    std::vector<std::string> keys = idx.keys_from(info[0].As<Napi::String>().Utf8Value(), limit);
+    Napi::Array out = Napi::Array::New(env, keys.size());
+    for (size_t i = 0; i < keys.size(); i++) out[static_cast<uint32_t>(i)] = Napi::String::New(env, keys[i]);
+    return out;
+  });
+}
+
 Napi::Value IndexHandle::Has(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return guard(env, [&] { return Napi::Boolean::New(env, index(env).has(to_item_id(env, info[0], "id"))); });
@@ -231,7 +298,10 @@ Napi::Value IndexHandle::Search(const Napi::CallbackInfo& info) {
                                               " values, the index " + std::to_string(idx.dimensions())));
     }
     uint32_t k = to_uint32(env, info[1], "k", 1, 0xFFFFFFFFu);
-    return hits_to_js(env, idx.search(query.Data(), k, to_search_k(env, info[2])));
+    std::vector<std::string> keys;
+    std::vector<std::string>* want_keys = idx.string_keys() ? &keys : nullptr;
+    std::vector<arroy::Hit> hits = idx.search(query.Data(), k, to_search_k(env, info[2]), want_keys);
+    return hits_to_js(env, hits, want_keys);
   });
 }
 
@@ -242,9 +312,11 @@ Napi::Value IndexHandle::SearchById(const Napi::CallbackInfo& info) {
     arroy::Index& idx = index(env);
     uint32_t id = to_item_id(env, info[0], "id");
     uint32_t k = to_uint32(env, info[1], "k", 1, 0xFFFFFFFFu);
-    auto hits = idx.search_by_id(id, k, to_search_k(env, info[2]));
+    std::vector<std::string> keys;
+    std::vector<std::string>* want_keys = idx.string_keys() ? &keys : nullptr;
+    auto hits = idx.search_by_id(id, k, to_search_k(env, info[2]), want_keys);
     if (!hits) return env.Undefined();
-    return hits_to_js(env, *hits);
+    return hits_to_js(env, *hits, want_keys);
   });
 }
 
@@ -379,9 +451,9 @@ Napi::Value IndexHandle::CancelBuild(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-void IndexHandle::build_finished(arroy::ChangeBatch* unapplied) {
+void IndexHandle::build_finished(arroy::BuildJob* failed) {
   build_monitor_.reset();
-  if (unapplied && index_ && !index_->closed()) index_->restore_pending(std::move(*unapplied));
+  if (failed && index_ && !index_->closed()) index_->restore_pending(*failed);
 }
 
 // close() cancels a running build and releases the file (once every other

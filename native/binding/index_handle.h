@@ -19,8 +19,9 @@ class IndexHandle : public Napi::ObjectWrap<IndexHandle> {
   explicit IndexHandle(const Napi::CallbackInfo& info);
   ~IndexHandle() override;
 
-  // Called by the build worker on the JS thread when it ends.
-  void build_finished(arroy::ChangeBatch* unapplied);
+  // Called by the build worker on the JS thread when it ends; a failed job's
+  // changes go back to pending.
+  void build_finished(arroy::BuildJob* failed);
 
  private:
   arroy::Index& index(Napi::Env env);
@@ -36,6 +37,11 @@ class IndexHandle : public Napi::ObjectWrap<IndexHandle> {
   Napi::Value Remove(const Napi::CallbackInfo& info);
   Napi::Value Get(const Napi::CallbackInfo& info);
   Napi::Value Has(const Napi::CallbackInfo& info);
+  Napi::Value StringKeys(const Napi::CallbackInfo& info);
+  Napi::Value AddKey(const Napi::CallbackInfo& info);
+  Napi::Value RemoveKey(const Napi::CallbackInfo& info);
+  Napi::Value IdOfKey(const Napi::CallbackInfo& info);
+  Napi::Value KeysFrom(const Napi::CallbackInfo& info);
   Napi::Value Distance(const Napi::CallbackInfo& info);
   Napi::Value IdsFrom(const Napi::CallbackInfo& info);
   Napi::Value Seed(const Napi::CallbackInfo& info);

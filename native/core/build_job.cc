@@ -109,9 +109,34 @@ uint32_t target_trees(const BuildOptions& options, const IndexMeta& meta) {
 
 }  // namespace
 
+// Gives new keys ids (never reused: a deleted key's id stays retired) and
+// records both directions of the map, then states the changes by id.
+void BuildJob::resolve_keys(Context& c) {
+  resolved_.clear();
+  for (const auto& change : keyed_changes_) {
+    const std::string& key = change.first;
+    MDB_val value;
+    std::optional<uint32_t> id;
+    if (c.txn.get(dbs_.keys, key, &value)) id = decode_u32(value.mv_data, value.mv_size, "key record");
+    if (change.second) {
+      if (!id) {
+        if (c.meta.next_key_id == 0xFFFFFFFFu) fail(ErrorCode::InvalidArgument, "the index has used every key id");
+        id = c.meta.next_key_id++;
+        c.txn.put(dbs_.keys, key, encode_u32_list({*id}));
+        c.txn.put(dbs_.key_names, *id, std::vector<uint8_t>(key.begin(), key.end()));
+      }
+      resolved_[*id] = change.second;
+    } else if (id) {
+      c.txn.del(dbs_.keys, key);
+      c.txn.del(dbs_.key_names, *id);
+      resolved_[*id] = std::nullopt;
+    }
+  }
+}
+
 void BuildJob::apply_changes(Context& c, BuildMonitor& monitor) {
   SlabEditor editor(c.txn, c.main, dbs_, c.meta);
-  for (const auto& change : changes_) {
+  for (const auto& change : batch()) {
     if (change.second) {
       const std::vector<float>& v = *change.second;
       editor.put(change.first, v, l2_norm(*c.kernels, v.data(), c.meta.dimensions));
@@ -152,10 +177,10 @@ void BuildJob::update_forest(Context& c, BuildMonitor& monitor) {
   Geometry geometry{c.kernels, meta.metric, dims, meta.max_norm};
   ForestEditor editor(c.txn, dbs_, meta, geometry, c.seed ^ meta.node_count);
 
-  monitor.enter(BuildPhase::Applying, 2 * changes_.size());
+  monitor.enter(BuildPhase::Applying, 2 * batch().size());
   // Old versions leave the trees while their vectors are still stored.
   const size_t slot_bytes = slot_size(dims);
-  for (const auto& change : changes_) {
+  for (const auto& change : batch()) {
     std::optional<uint32_t> slot = find_slot(c.txn, dbs_.ids, change.first);
     if (slot) {
       MDB_val slab;
@@ -173,7 +198,7 @@ void BuildJob::update_forest(Context& c, BuildMonitor& monitor) {
     check_cancelled(monitor);
   }
   apply_changes(c, monitor);
-  for (const auto& change : changes_) {
+  for (const auto& change : batch()) {
     if (!change.second) continue;
     std::optional<uint32_t> slot = find_slot(c.txn, dbs_.ids, change.first);
     if (!slot) corrupt("an item just stored has no slot");
@@ -228,10 +253,11 @@ BuildReport BuildJob::run_in(Transaction& txn, BuildMonitor& monitor) {
   bool capacity_changes = options_.bucket_capacity && options_.bucket_capacity != c.meta.bucket_capacity;
   if (options_.bucket_capacity) c.meta.bucket_capacity = options_.bucket_capacity;
   const bool incremental = !options_.rebuild && !capacity_changes && !c.meta.roots.empty();
+  if (!keyed_changes_.empty()) resolve_keys(c);
   if (incremental) {
     update_forest(c, monitor);
   } else {
-    monitor.enter(BuildPhase::Applying, changes_.size());
+    monitor.enter(BuildPhase::Applying, batch().size());
     apply_changes(c, monitor);
     rebuild_forest(c, monitor);
   }

@@ -17,6 +17,8 @@
 //                                 slots, keyed by slab number
 //   "arroy-ts/<index>/ids"        item id -> slot
 //   "arroy-ts/<index>/nodes"      tree nodes, keyed by node id
+//   "arroy-ts/<index>/keys"       string key -> item id (indexes with string keys)
+//   "arroy-ts/<index>/key-names"  item id -> string key (the same map reversed)
 // <index> is the decimal IndexId the catalog gives a name. The per-index
 // databases use MDB_INTEGERKEY with u32 keys, so LMDB orders them numerically
 // and a rebuilt forest (or a run of new slabs) is written in append order,
@@ -66,11 +68,13 @@ inline std::string free_slots_key(IndexId index) { return "free/" + std::to_stri
 inline std::string slabs_database(IndexId index) { return "arroy-ts/" + std::to_string(index) + "/slabs"; }
 inline std::string ids_database(IndexId index) { return "arroy-ts/" + std::to_string(index) + "/ids"; }
 inline std::string nodes_database(IndexId index) { return "arroy-ts/" + std::to_string(index) + "/nodes"; }
+inline std::string keys_database(IndexId index) { return "arroy-ts/" + std::to_string(index) + "/keys"; }
+inline std::string key_names_database(IndexId index) { return "arroy-ts/" + std::to_string(index) + "/key-names"; }
 
 // Indexes one file may hold. Each uses kDatabasesPerIndex LMDB databases and
 // LMDB's table of open databases is sized for all of them up front.
 constexpr uint32_t kMaxIndexesPerFile = 128;
-constexpr uint32_t kDatabasesPerIndex = 4;  // slabs, ids, nodes, and room for one more
+constexpr uint32_t kDatabasesPerIndex = 6;  // slabs, ids, nodes, keys, key-names, and room for one more
 
 // ---------------------------------------------------------------- values
 
@@ -84,15 +88,20 @@ constexpr size_t kMaxIndexNameBytes = 255;
 
 // Index metadata, at meta_key(index). Written when the index is
 // created (with zero trees) and rewritten by every build.
-//   format_version u32 | instance u64 | dimensions u32 | metric u8 | reserved u8[3]
+//   format_version u32 | instance u64 | dimensions u32 | metric u8 | key_kind u8 | reserved u8[2]
 //   bucket_capacity u32 | slots_per_slab u32 | slot_count u32
-//   item_count u32 | node_count u32 | seed u64 | max_norm f32
+//   item_count u32 | node_count u32 | next_key_id u32 | seed u64 | max_norm f32
 //   tree_count u32 | roots u32[tree_count]
 // slot_count is the high-water mark: slots below it are live or free.
 // node_count bounds node ids: every node id is below it. instance is drawn at
 // random when the index is created, so an Index still open on a dropped index
 // notices even if a new index has taken its place in the catalog.
-constexpr size_t kIndexMetaFixedSize = 56;
+// key_kind says whether items are addressed by u32 ids (kIdKeys) or by
+// string keys (kStringKeys), which the index maps to ids it allocates from
+// next_key_id (ids of deleted keys are not reused).
+constexpr size_t kIndexMetaFixedSize = 60;
+constexpr uint8_t kIdKeys = 0;
+constexpr uint8_t kStringKeys = 1;
 
 // Free slots, at free_slots_key(index): u32[] ascending, reused before
 // slot_count grows. Absent when empty.
@@ -127,6 +136,9 @@ constexpr uint32_t kMaxDimensions = 65536;
 
 // Largest item id; ids are the full u32 range.
 constexpr uint64_t kMaxItemId = 0xFFFFFFFFull;
+
+// Longest string key, in bytes: LMDB's largest key.
+constexpr size_t kMaxKeyBytes = 511;
 
 // Largest number of trees a build may ask for.
 constexpr uint32_t kMaxTrees = 10000;

@@ -92,10 +92,7 @@ std::unique_ptr<Index> Index::open(const std::string& path, const OpenOptions& o
       meta = read_index_meta(index->reader_, main, id);
     }
   }
-  auto databases_of = [&](IndexId i) {
-    return IndexDatabases{i, env.database(slabs_database(i)), env.database(ids_database(i)),
-                          env.database(nodes_database(i))};
-  };
+  auto databases_of = [&](IndexId i) { return open_index_databases(env, i); };
   if (meta) {
     index->dbs_ = databases_of(id);
   } else {
@@ -121,19 +118,24 @@ std::unique_ptr<Index> Index::open(const std::string& path, const OpenOptions& o
       meta->instance = new_instance_id();
       meta->dimensions = options.dimensions;
       meta->metric = *options.metric;
+      meta->key_kind = options.string_keys.value_or(false) ? kStringKeys : kIdKeys;
       meta->bucket_capacity = default_bucket_capacity(options.dimensions);
       meta->slots_per_slab = choose_slots_per_slab(options.dimensions, env.page_size());
       catalog.push_back({id, options.name});
-      std::vector<std::string> names{slabs_database(id), ids_database(id), nodes_database(id)};
-      env.create_databases(txn, names, [&](const std::vector<MDB_dbi>& dbis) {
+      env.create_databases(txn, index_database_specs(id), [&](const std::vector<MDB_dbi>& dbis) {
         txn.put(main, meta_key(id), encode_index_meta(*meta));
         txn.put(main, std::string(kCatalogKey), encode_catalog(catalog));
-        index->dbs_ = IndexDatabases{id, dbis[0], dbis[1], dbis[2]};
+        index->dbs_ = IndexDatabases{id, dbis[0], dbis[1], dbis[2], dbis[3], dbis[4]};
       });
     }
   }
   check_matches(*meta, options);
   index->instance_ = meta->instance;
+  index->string_keys_ = meta->key_kind == kStringKeys;
+  if (options.string_keys && *options.string_keys != index->string_keys_) {
+    fail(ErrorCode::InvalidArgument, "index '" + options.name + "' addresses items by " +
+                                         (index->string_keys_ ? "string keys" : "numeric ids"));
+  }
   index->dimensions_ = meta->dimensions;
   index->metric_ = meta->metric;
   return index;
@@ -146,6 +148,7 @@ void Index::close() {
   reader_.abort();
   env_.reset();
   pending_.clear();
+  keyed_pending_.clear();
 }
 
 void Index::check_open() const {
@@ -237,7 +240,7 @@ IndexStats Index::inspect(bool verify) {
   return inspect_index(reader_, env_->main_database(), dbs_, verify);
 }
 
-std::vector<Hit> Index::search(const float* query, uint32_t k, uint64_t search_k) {
+std::vector<Hit> Index::search(const float* query, uint32_t k, uint64_t search_k, std::vector<std::string>* keys) {
   check_open();
   for (uint32_t i = 0; i < dimensions_; i++) {
     if (!std::isfinite(query[i])) fail(ErrorCode::InvalidArgument, "the query holds a non-finite value");
@@ -248,21 +251,33 @@ std::vector<Hit> Index::search(const float* query, uint32_t k, uint64_t search_k
     fail(ErrorCode::InvalidArgument, "a zero vector has no cosine distance");
   }
   Read read(*this);
-  return search_forest(read.view(), *kernels_, {query, norm, k, search_k});
+  std::vector<Hit> hits = search_forest(read.view(), *kernels_, {query, norm, k, search_k});
+  fill_keys(hits, keys);
+  return hits;
 }
 
-std::optional<std::vector<Hit>> Index::search_by_id(uint32_t id, uint32_t k, uint64_t search_k) {
+std::optional<std::vector<Hit>> Index::search_by_id(uint32_t id, uint32_t k, uint64_t search_k,
+                                                    std::vector<std::string>* keys) {
   Read read(*this);
   std::optional<uint32_t> slot = find_slot(reader_, dbs_.ids, id);
   if (!slot) return std::nullopt;
   SlotView item = read.view().live_slot(*slot);
   if (item.item_id != id) corrupt("slot " + std::to_string(*slot) + " holds another item");
-  return search_forest(read.view(), *kernels_, {item.values, item.norm, k, search_k});
+  std::vector<Hit> hits = search_forest(read.view(), *kernels_, {item.values, item.norm, k, search_k});
+  fill_keys(hits, keys);
+  return hits;
 }
 
-void Index::add(uint32_t id, const float* values, size_t length) {
+void Index::check_writable(bool keyed) const {
   check_open();
   if (env_->read_only()) fail(ErrorCode::InvalidArgument, "the index was opened read-only");
+  if (keyed != string_keys_) {
+    fail(ErrorCode::InvalidArgument, string_keys_ ? "this index addresses items by string keys, not numeric ids"
+                                                  : "this index addresses items by numeric ids, not string keys");
+  }
+}
+
+void Index::check_vector(const float* values, size_t length) const {
   if (length != dimensions_) {
     fail(ErrorCode::DimensionMismatch,
          "the vector has " + std::to_string(length) + " values, the index " + std::to_string(dimensions_));
@@ -277,13 +292,73 @@ void Index::add(uint32_t id, const float* values, size_t length) {
   if (metric_ == Metric::Cosine && !(norm > 0)) {
     fail(ErrorCode::InvalidArgument, "a zero vector has no cosine distance");
   }
+}
+
+namespace {
+void check_key(const std::string& key) {
+  if (key.empty() || key.size() > kMaxKeyBytes) {
+    fail(ErrorCode::InvalidArgument, "a key must be 1 to " + std::to_string(kMaxKeyBytes) + " bytes of UTF-8");
+  }
+}
+}  // namespace
+
+void Index::add(uint32_t id, const float* values, size_t length) {
+  check_writable(false);
+  check_vector(values, length);
   pending_[id] = std::vector<float>(values, values + length);
 }
 
 void Index::remove(uint32_t id) {
-  check_open();
-  if (env_->read_only()) fail(ErrorCode::InvalidArgument, "the index was opened read-only");
+  check_writable(false);
   pending_[id] = std::nullopt;
+}
+
+void Index::add_key(const std::string& key, const float* values, size_t length) {
+  check_writable(true);
+  check_key(key);
+  check_vector(values, length);
+  keyed_pending_[key] = std::vector<float>(values, values + length);
+}
+
+void Index::remove_key(const std::string& key) {
+  check_writable(true);
+  check_key(key);
+  keyed_pending_[key] = std::nullopt;
+}
+
+std::optional<uint32_t> Index::id_of_key(const std::string& key) {
+  Read read(*this);
+  if (key.empty() || key.size() > kMaxKeyBytes) return std::nullopt;
+  MDB_val value;
+  if (!reader_.get(dbs_.keys, key, &value)) return std::nullopt;
+  return decode_u32(value.mv_data, value.mv_size, "key record");
+}
+
+std::vector<std::string> Index::keys_from(const std::string& from, uint32_t limit) {
+  Read read(*this);
+  std::vector<std::string> out;
+  MDB_cursor* cursor = nullptr;
+  check_lmdb(mdb_cursor_open(reader_.txn(), dbs_.keys, &cursor), "cannot open a cursor");
+  MDB_val k{from.size(), const_cast<char*>(from.data())}, v;
+  int rc = from.empty() ? mdb_cursor_get(cursor, &k, &v, MDB_FIRST) : mdb_cursor_get(cursor, &k, &v, MDB_SET_RANGE);
+  while (rc == MDB_SUCCESS && out.size() < limit) {
+    out.emplace_back(static_cast<const char*>(k.mv_data), k.mv_size);
+    rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT);
+  }
+  mdb_cursor_close(cursor);
+  if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND) throw_lmdb(rc, "cannot list keys");
+  return out;
+}
+
+void Index::fill_keys(const std::vector<Hit>& hits, std::vector<std::string>* keys) {
+  if (!keys) return;
+  keys->clear();
+  for (const Hit& hit : hits) {
+    MDB_val value;
+    if (!reader_.get(dbs_.key_names, hit.id, &value)) corrupt("item " + std::to_string(hit.id) + " has no key");
+    if (value.mv_size == 0 || value.mv_size > kMaxKeyBytes) corrupt("a key name of " + std::to_string(value.mv_size) + " bytes");
+    keys->emplace_back(static_cast<const char*>(value.mv_data), value.mv_size);
+  }
 }
 
 std::unique_ptr<BuildJob> Index::start_build(const BuildOptions& options) {
@@ -297,12 +372,15 @@ std::unique_ptr<BuildJob> Index::start_build(const BuildOptions& options) {
   }
   ChangeBatch changes;
   changes.swap(pending_);
-  return std::make_unique<BuildJob>(env_, dbs_, instance_, std::move(changes), options);
+  KeyedChangeBatch keyed;
+  keyed.swap(keyed_pending_);
+  return std::make_unique<BuildJob>(env_, dbs_, instance_, std::move(changes), std::move(keyed), options);
 }
 
-void Index::restore_pending(ChangeBatch&& changes) {
+void Index::restore_pending(BuildJob& job) {
   // Changes made while the build ran are newer: they win.
-  for (auto& change : changes) pending_.emplace(change.first, std::move(change.second));
+  for (auto& change : job.changes()) pending_.emplace(change.first, std::move(change.second));
+  for (auto& change : job.keyed_changes()) keyed_pending_.emplace(change.first, std::move(change.second));
 }
 
 std::vector<std::string> list_indexes(const std::shared_ptr<Environment>& env) {
@@ -323,8 +401,8 @@ bool drop_index(const std::shared_ptr<Environment>& env, const std::string& name
   }
   if (!id) return false;
   // Handles first: LMDB opens databases outside the write transaction.
-  std::vector<MDB_dbi> dbis{env->database(slabs_database(*id)), env->database(ids_database(*id)),
-                            env->database(nodes_database(*id))};
+  IndexDatabases dbs = open_index_databases(*env, *id);
+  std::vector<MDB_dbi> dbis{dbs.slabs, dbs.ids, dbs.nodes, dbs.keys, dbs.key_names};
   Transaction txn;
   txn.begin(*env, true);
   std::vector<CatalogEntry> catalog = read_catalog(txn, main);

@@ -30,12 +30,14 @@ struct OpenOptions {
   std::string name = "default";
   uint32_t dimensions = 0;         // 0: take it from the file (the index must exist)
   std::optional<Metric> metric;    // empty: take it from the file
+  std::optional<bool> string_keys; // items addressed by string keys; empty: take it from the file (creating: false)
   bool read_only = false;
   uint64_t map_size = 0;           // 0: kDefaultMapSize
 };
 
-// Pending changes, by id: a vector to store, or nullopt to delete.
+// Pending changes, by id (or by string key): a vector to store, or nullopt to delete.
 using ChangeBatch = std::map<uint32_t, std::optional<std::vector<float>>>;
+using KeyedChangeBatch = std::map<std::string, std::optional<std::vector<float>>>;
 
 struct BuildOptions {
   bool rebuild = false;          // grow every tree afresh instead of updating the forest
@@ -56,8 +58,13 @@ struct BuildReport {
 class BuildJob {
  public:
   BuildJob(std::shared_ptr<Environment> env, IndexDatabases dbs, uint64_t instance, ChangeBatch changes,
-           BuildOptions options)
-      : env_(std::move(env)), dbs_(dbs), instance_(instance), changes_(std::move(changes)), options_(options) {}
+           KeyedChangeBatch keyed_changes, BuildOptions options)
+      : env_(std::move(env)),
+        dbs_(dbs),
+        instance_(instance),
+        changes_(std::move(changes)),
+        keyed_changes_(std::move(keyed_changes)),
+        options_(options) {}
   // Runs the whole build in one write transaction. Throws on failure or
   // cancellation, in which case nothing was committed. (build_job.cc)
   BuildReport run(BuildMonitor& monitor);
@@ -66,9 +73,13 @@ class BuildJob {
   const Environment* environment() const { return env_.get(); }
   // The changes this job was given, for putting back after a failure.
   ChangeBatch& changes() { return changes_; }
+  KeyedChangeBatch& keyed_changes() { return keyed_changes_; }
 
  private:
   struct Context;
+  // The changes to apply, by id: the numeric ones, or the keyed ones resolved.
+  const ChangeBatch& batch() const { return keyed_changes_.empty() ? changes_ : resolved_; }
+  void resolve_keys(Context& c);
   void apply_changes(Context& c, BuildMonitor& monitor);
   void rebuild_forest(Context& c, BuildMonitor& monitor);
   void update_forest(Context& c, BuildMonitor& monitor);
@@ -77,6 +88,8 @@ class BuildJob {
   IndexDatabases dbs_;
   uint64_t instance_;
   ChangeBatch changes_;
+  KeyedChangeBatch keyed_changes_;
+  ChangeBatch resolved_;  // keyed changes translated to ids, during run_in
   BuildOptions options_;
 };
 
@@ -105,8 +118,13 @@ class Index {
   // Committed state.
   uint32_t size();
   uint32_t tree_count();
+  bool string_keys() const { return string_keys_; }
   bool get(uint32_t id, std::vector<float>* out);
   bool has(uint32_t id);
+  // The committed id of a string key.
+  std::optional<uint32_t> id_of_key(const std::string& key);
+  // Up to `limit` committed keys, in byte order, from `from` on (inclusive).
+  std::vector<std::string> keys_from(const std::string& from, uint32_t limit);
   // The distance (as search reports it) between two stored items; nullopt if
   // either is not stored.
   std::optional<float> distance(uint32_t a, uint32_t b);
@@ -114,9 +132,12 @@ class Index {
   std::vector<uint32_t> ids_from(uint64_t from, uint32_t limit);
   // Seed of the committed forest; nullopt before the first build.
   std::optional<uint64_t> seed();
-  std::vector<Hit> search(const float* query, uint32_t k, uint64_t search_k);
+  // With `keys` (string-keyed indexes), also the key of each hit, read in
+  // the same snapshot.
+  std::vector<Hit> search(const float* query, uint32_t k, uint64_t search_k, std::vector<std::string>* keys = nullptr);
   // nullopt when id is not stored.
-  std::optional<std::vector<Hit>> search_by_id(uint32_t id, uint32_t k, uint64_t search_k);
+  std::optional<std::vector<Hit>> search_by_id(uint32_t id, uint32_t k, uint64_t search_k,
+                                               std::vector<std::string>* keys = nullptr);
 
   // Describes the committed index; with verify, throws Corrupt on the first
   // broken invariant (see inspect.h).
@@ -125,18 +146,23 @@ class Index {
   // Pending changes (validated here, so a build never meets bad input).
   void add(uint32_t id, const float* values, size_t length);
   void remove(uint32_t id);
-  size_t pending_count() const { return pending_.size(); }
+  void add_key(const std::string& key, const float* values, size_t length);
+  void remove_key(const std::string& key);
+  size_t pending_count() const { return pending_.size() + keyed_pending_.size(); }
 
   // Hands the pending changes to a new build job; restore_pending() puts them
   // back (under any newer ones) if the job fails.
   std::unique_ptr<BuildJob> start_build(const BuildOptions& options);
-  void restore_pending(ChangeBatch&& changes);
+  void restore_pending(BuildJob& job);
 
   void close();
 
  private:
   Index() = default;
   void check_open() const;
+  void check_writable(bool keyed) const;
+  void check_vector(const float* values, size_t length) const;
+  void fill_keys(const std::vector<Hit>& hits, std::vector<std::string>* keys);
   // Starts a call's read snapshot; the returned scope ends it.
   class Read;
 
@@ -149,7 +175,9 @@ class Index {
   const Kernels* kernels_ = nullptr;
   Transaction reader_;
   SnapshotView view_;
+  bool string_keys_ = false;
   ChangeBatch pending_;
+  KeyedChangeBatch keyed_pending_;
 };
 
 }  // namespace arroy

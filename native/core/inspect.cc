@@ -1,6 +1,7 @@
 #include "inspect.h"
 
 #include <algorithm>
+#include <cstring>
 #include <string>
 
 #include "bytes.h"
@@ -87,6 +88,31 @@ IndexStats inspect_index(const Transaction& txn, MDB_dbi main, const IndexDataba
     for (uint32_t slot : free) check(slot < meta.slot_count && !live.test(slot), "a listed free slot is live");
   }
   check(uint64_t(meta.item_count) + stats.free_slots == meta.slot_count, "slots are neither live nor listed free");
+
+  // String keys: both directions of the map agree with each other and the ids.
+  if (meta.key_kind == kStringKeys) {
+    uint64_t keys = 0;
+    MDB_cursor* cursor = nullptr;
+    check_lmdb(mdb_cursor_open(txn.txn(), dbs.keys, &cursor), "cannot open a cursor");
+    MDB_val k, v;
+    int rc = mdb_cursor_get(cursor, &k, &v, MDB_FIRST);
+    for (; rc == MDB_SUCCESS; rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT)) {
+      uint32_t id = decode_u32(v.mv_data, v.mv_size, "key record");
+      MDB_val name;
+      bool named = txn.get(dbs.key_names, id, &name) && name.mv_size == k.mv_size &&
+                   std::memcmp(name.mv_data, k.mv_data, k.mv_size) == 0;
+      MDB_val slot;
+      if (!(named && txn.get(dbs.ids, id, &slot))) {
+        mdb_cursor_close(cursor);
+        check(false, "a key does not map to a stored item that names it");
+      }
+      keys++;
+    }
+    mdb_cursor_close(cursor);
+    if (rc != MDB_NOTFOUND) throw_lmdb(rc, "cannot read keys");
+    check(keys == meta.item_count && txn.entries(dbs.key_names) == meta.item_count,
+          "the key maps hold another number of items than the metadata says");
+  }
 
   // Trees.
   Bitmap reached(meta.node_count);

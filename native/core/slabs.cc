@@ -13,6 +13,24 @@ SlotView read_live_slot(const uint8_t* slot, uint32_t dimensions) {
   return view;
 }
 
+std::vector<Environment::DatabaseSpec> index_database_specs(IndexId index) {
+  return {{slabs_database(index), true},
+          {ids_database(index), true},
+          {nodes_database(index), true},
+          {keys_database(index), false},
+          {key_names_database(index), true}};
+}
+
+IndexDatabases open_index_databases(Environment& env, IndexId index) {
+  std::vector<Environment::DatabaseSpec> specs = index_database_specs(index);
+  return IndexDatabases{index,
+                        env.database(specs[0]),
+                        env.database(specs[1]),
+                        env.database(specs[2]),
+                        env.database(specs[3]),
+                        env.database(specs[4])};
+}
+
 std::optional<uint32_t> find_slot(const Transaction& txn, MDB_dbi ids, uint32_t id) {
   MDB_val value;
   if (!txn.get(ids, id, &value)) return std::nullopt;

@@ -22,7 +22,14 @@ struct IndexDatabases {
   MDB_dbi slabs = 0;
   MDB_dbi ids = 0;
   MDB_dbi nodes = 0;
+  MDB_dbi keys = 0;       // string key -> id
+  MDB_dbi key_names = 0;  // id -> string key
 };
+
+// The specs of index `index`'s databases, in IndexDatabases order.
+std::vector<Environment::DatabaseSpec> index_database_specs(IndexId index);
+// Opens (or finds) the databases of an existing index.
+IndexDatabases open_index_databases(Environment& env, IndexId index);
 
 // Decodes a slot whose bytes were bounds-checked by SnapshotView::slot_address();
 // a free slot is corruption, since only trees and id records refer to slots.

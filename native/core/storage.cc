@@ -190,7 +190,8 @@ uint32_t Environment::page_size() const {
   return stat.ms_psize;
 }
 
-MDB_dbi Environment::database(const std::string& name) {
+MDB_dbi Environment::database(const DatabaseSpec& spec) {
+  const std::string& name = spec.name;
   std::lock_guard<std::mutex> lock(databases_mutex_);
   auto found = databases_.find(name);
   if (found != databases_.end()) return found->second;
@@ -205,24 +206,24 @@ MDB_dbi Environment::database(const std::string& name) {
     if (rc == MDB_NOTFOUND) corrupt("database " + name + " is missing");
     throw_lmdb(rc, "cannot open database " + name);
   }
-  if (!(flags & MDB_INTEGERKEY)) {
+  if (bool(flags & MDB_INTEGERKEY) != spec.integer_keys) {
     mdb_txn_abort(txn);
-    corrupt("database " + name + " is not integer-keyed");
+    corrupt("database " + name + " has the wrong key kind");
   }
   check_lmdb(mdb_txn_commit(txn), "cannot open database " + name);
   databases_[name] = dbi;
   return dbi;
 }
 
-void Environment::create_databases(Transaction& txn, const std::vector<std::string>& names,
+void Environment::create_databases(Transaction& txn, const std::vector<DatabaseSpec>& specs,
                                    const std::function<void(const std::vector<MDB_dbi>&)>& fill) {
   std::lock_guard<std::mutex> lock(databases_mutex_);
   std::vector<MDB_dbi> dbis;
   try {
-    for (const std::string& name : names) {
+    for (const DatabaseSpec& spec : specs) {
       MDB_dbi dbi = 0;
-      check_lmdb(mdb_dbi_open(txn.txn(), name.c_str(), MDB_CREATE | MDB_INTEGERKEY, &dbi),
-                 "cannot create database " + name);
+      unsigned flags = MDB_CREATE | (spec.integer_keys ? MDB_INTEGERKEY : 0);
+      check_lmdb(mdb_dbi_open(txn.txn(), spec.name.c_str(), flags, &dbi), "cannot create database " + spec.name);
       dbis.push_back(dbi);
     }
     fill(dbis);
@@ -231,7 +232,7 @@ void Environment::create_databases(Transaction& txn, const std::vector<std::stri
     txn.abort();
     throw;
   }
-  for (size_t i = 0; i < names.size(); i++) databases_[names[i]] = dbis[i];
+  for (size_t i = 0; i < specs.size(); i++) databases_[specs[i].name] = dbis[i];
 }
 
 // ---------------------------------------------------------------- transactions

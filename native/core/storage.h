@@ -40,15 +40,22 @@ class Environment {
   const std::string& path() const { return path_; }
   uint32_t page_size() const;
 
-  // The handle of an existing database, opened on first use. Throws
-  // NotAnIndex when the file lacks it.
-  MDB_dbi database(const std::string& name);
+  // A database of the file: its name and whether it is integer-keyed
+  // (MDB_INTEGERKEY, u32 keys) or keyed by byte strings.
+  struct DatabaseSpec {
+    std::string name;
+    bool integer_keys = true;
+  };
+
+  // The handle of an existing database, opened on first use. Throws Corrupt
+  // when the file lacks it or it has the wrong key kind.
+  MDB_dbi database(const DatabaseSpec& spec);
 
   // Creates the named integer-keyed databases inside txn (a write
   // transaction), lets fill() write whatever belongs with them, and commits.
   // The handles are published only after the commit succeeds: LMDB closes the
   // handles an aborted transaction created.
-  void create_databases(Transaction& txn, const std::vector<std::string>& names,
+  void create_databases(Transaction& txn, const std::vector<DatabaseSpec>& specs,
                         const std::function<void(const std::vector<MDB_dbi>&)>& fill);
 
  private:
