@@ -121,6 +121,53 @@ lines.push('');
 lines.push('One query thread, k = 10, recall@10 against the exact ground truth in `../shared/datasets`; QPS is the best of three passes over the 1,000 queries. arroy-ts queries run through Node (TypeScript API → N-API → C++), reading the LMDB file through its memory map; Annoy runs as a C++ program (`-O3 -march=native`) on its own mmapped file. Both are measured in this one run, on this machine, one after the other. QPS at a recall level is interpolated between the two sweep points around it. Build uses every core; index bytes is the file size.');
 lines.push('');
 
+// Incremental builds on GloVe: the time of a build after adding, deleting or
+// overwriting 1% of the items, against the full build, and recall at one
+// searchK against a fresh full build over the same items.
+async function measureIncremental(ds, searchK) {
+  const file = path.join(os.tmpdir(), `arroy-bench-inc-${process.pid}.arroy`);
+  const index = Index.open(file, { dimensions: ds.dim, distance: ds.distance });
+  const batch = Math.round(ds.baseCount / 100);
+  const held = ds.baseCount - batch; // the last 1% is held back to be added later
+  for (let i = 0; i < held; i++) index.add(i, ds.row('base', i));
+  const full = await index.build({ seed: 42 });
+  const recall = (ix) => {
+    const out = [];
+    for (let q = 0; q < ds.queryCount; q++) out.push(ix.search(ds.row('queries', q), { k: 10, searchK }).map((n) => n.id));
+    return recallAtK(out, ds, 10);
+  };
+  const rows = [];
+  const step = async (label, change) => {
+    change();
+    const result = await index.build();
+    rows.push({ label, ms: result.durationMs, incremental: result.incremental, recall: recall(index) });
+  };
+  rows.push({ label: `full build of ${held.toLocaleString('en-US')} items`, ms: full.durationMs, incremental: false, recall: recall(index) });
+  await step(`add ${batch.toLocaleString('en-US')} new items (1%)`, () => {
+    for (let i = held; i < ds.baseCount; i++) index.add(i, ds.row('base', i));
+  });
+  await step(`delete ${batch.toLocaleString('en-US')} items`, () => {
+    for (let i = 0; i < batch; i++) index.delete(i * 97);
+  });
+  await step(`overwrite ${batch.toLocaleString('en-US')} items`, () => {
+    // New vectors: each item takes the vector of another (a real change of position).
+    for (let i = 0; i < batch; i++) index.add(i * 97 + 1, ds.row('base', (i * 97 + 50) % ds.baseCount));
+  });
+  index.check();
+  // A fresh full build over exactly the same items.
+  const freshFile = `${file}-fresh`;
+  const fresh = Index.open(freshFile, { dimensions: ds.dim, distance: ds.distance });
+  for (const id of index.ids()) fresh.add(id, index.get(id));
+  const freshBuild = await fresh.build({ seed: 42 });
+  const freshRecall = recall(fresh);
+  const freshTrees = fresh.trees;
+  const trees = index.trees;
+  fresh.close();
+  index.close();
+  for (const f of [file, `${file}-lock`, freshFile, `${freshFile}-lock`]) fs.rmSync(f, { force: true });
+  return { rows, full: full.durationMs, freshRecall, freshMs: freshBuild.durationMs, trees, freshTrees, searchK };
+}
+
 const annoy = withAnnoy ? annoyBinary() : undefined;
 for (const spec of DATASETS) {
   const ds = loadDataset(spec.name);
@@ -154,6 +201,20 @@ for (const spec of DATASETS) {
     }
     lines.push('');
   }
+}
+if (!only || only === 'glove-100-angular') {
+  console.error('glove-100-angular: incremental builds ...');
+  const inc = await measureIncremental(loadDataset('glove-100-angular'), 8000);
+  lines.push('## Incremental builds (GloVe, 1% batches)');
+  lines.push('');
+  lines.push(`Each row is one \`build()\` after the change named, applied in order to the same index (default trees: ${inc.trees}). Recall@10 at searchK = ${inc.searchK}; a fresh full build over the final items (${inc.freshTrees} trees) took ${fmt(inc.freshMs / 1000, 1)} s and reaches recall ${inc.freshRecall.toFixed(3)}.`);
+  lines.push('');
+  lines.push('| build | seconds | % of full build | incremental | recall@10 |');
+  lines.push('| --- | ---: | ---: | --- | ---: |');
+  for (const r of inc.rows) {
+    lines.push(`| ${r.label} | ${fmt(r.ms / 1000, 2)} | ${((100 * r.ms) / inc.full).toFixed(1)}% | ${r.incremental ? 'yes' : 'no'} | ${r.recall.toFixed(3)} |`);
+  }
+  lines.push('');
 }
 fs.writeFileSync(path.join(here, 'RESULTS.md'), `${lines.join('\n')}\n`);
 console.log(lines.join('\n'));

@@ -13,13 +13,15 @@ function vector(next: () => number): Float32Array {
 }
 
 describe('incremental builds', () => {
-  it('stay exact and consistent through hundreds of random batches', async () => {
+  it('stay exact and consistent through thousands of random batches', async () => {
     const next = random(1234);
     const index = Index.open(tempIndexPath(), { dimensions: DIM, distance: 'euclidean' });
     const model = new Map<number, Float32Array>();
     const idPool = [0, 4294967295, ...Array.from({ length: 600 }, (_, i) => 1 + ((i * 7368787) % 4294967293))];
     let incremental = 0;
-    for (let step = 0; step < 300; step++) {
+    let [approxHits, approxTotal] = [0, 0];
+    const STEPS = 2000;
+    for (let step = 0; step < STEPS; step++) {
       // Mostly small batches, sometimes a big one; sometimes wipe almost everything.
       const size = step % 50 === 49 ? 400 : 1 + Math.floor(next() * 30);
       for (let i = 0; i < size; i++) {
@@ -34,7 +36,8 @@ describe('incremental builds', () => {
           model.delete(id);
         }
       }
-      if (step % 97 === 96) for (const id of [...model.keys()].slice(1)) (index.delete(id), model.delete(id));
+      // Now and then down to a single item, or to nothing at all.
+      if (step % 97 === 96) for (const id of [...model.keys()].slice(step % 2)) (index.delete(id), model.delete(id));
       const result = await index.build({ bucketCapacity: 8, trees: 3, seed: 5 });
       if (result.incremental) incremental++;
       index.check();
@@ -42,13 +45,19 @@ describe('incremental builds', () => {
       // An exhaustive search must find exactly the model's nearest items.
       const query = vector(next);
       const items = [...model.entries()];
-      expect(index.search(query, { k: 5, searchK: 100000 }).map((n) => n.id)).toEqual(
-        bruteForce('euclidean', items, query, 5).map((n) => n.id),
-      );
+      const truth = bruteForce('euclidean', items, query, 5).map((n) => n.id);
+      expect(index.search(query, { k: 5, searchK: 100000 }).map((n) => n.id)).toEqual(truth);
+      // And the approximate search keeps working as the trees change.
+      const approx = new Set(index.search(query, { k: 5, searchK: 40 }).map((n) => n.id));
+      approxHits += truth.filter((id) => approx.has(id)).length;
+      approxTotal += truth.length;
       const probe = idPool[step % idPool.length];
       expect(index.get(probe)).toEqual(model.get(probe));
     }
-    expect(incremental).toBeGreaterThan(250);
+    expect(incremental).toBeGreaterThan(STEPS * 0.9);
+    const recall = approxHits / approxTotal;
+    console.log(`recall@5 at searchK 40 over ${STEPS} incremental steps: ${recall.toFixed(3)}`);
+    expect(recall).toBeGreaterThan(0.8);
     const stats = index.stats();
     expect(stats.trees).toHaveLength(3);
     for (const tree of stats.trees) expect(tree.largestBucket).toBeLessThanOrEqual(8);

@@ -25,10 +25,7 @@ ForestEditor::Node& ForestEditor::load(uint32_t id) {
   node.right = view.right;
   node.offset = view.offset;
   node.extra = view.extra;
-  if (view.tag == NodeTag::Split) {
-    node.normal.resize(meta_.dimensions);
-    std::memcpy(node.normal.data(), view.normal, 4ull * meta_.dimensions);
-  }
+  if (view.tag == NodeTag::Split) node.stored_normal = view.normal;
   node.slots.resize(view.count);
   for (uint32_t i = 0; i < view.count; i++) node.slots[i] = load_u32(view.ids, i);
   return nodes_.emplace(id, std::move(node)).first->second;
@@ -42,7 +39,7 @@ ForestEditor::Node& ForestEditor::create(uint32_t* id) {
 }
 
 float ForestEditor::margin(const Node& node, const float* values, float norm) const {
-  float m = node.offset + geometry_.kernels->dot(node.normal.data(), values, meta_.dimensions);
+  float m = node.offset + geometry_.kernels->dot(node.normal(), values, meta_.dimensions);
   if (geometry_.metric == Metric::DotProduct) m += node.extra * geometry_.extra_coordinate({0, values, norm});
   return m;
 }
@@ -163,7 +160,7 @@ void ForestEditor::split_bucket(uint32_t id, BuildMonitor& monitor) {
       node.offset = built.offset;
       node.extra = built.extra;
       const float* normal = subtree.normals.data() + size_t(built.first) * meta_.dimensions;
-      node.normal.assign(normal, normal + meta_.dimensions);
+      node.owned_normal.assign(normal, normal + meta_.dimensions);
     }
     nodes_[ids[local]] = std::move(node);
     dirty_.insert(ids[local]);
@@ -198,15 +195,15 @@ void ForestEditor::finish(BuildMonitor& monitor) {
   }
   overflowing_.clear();
   for (uint32_t id : dropped_) txn_.del(dbs_.nodes, id);
-  for (uint32_t id : dirty_) {
+  for (uint32_t id : dirty_) {  // ascending: the puts walk the database in order
     const Node& node = nodes_.at(id);
     switch (node.tag) {
       case NodeTag::Bucket:
         txn_.put(dbs_.nodes, id, encode_bucket(node.slots.data(), node.slots.size()));
         break;
       case NodeTag::Split:
-        txn_.put(dbs_.nodes, id, encode_split(node.left, node.right, node.offset, node.extra, node.normal.data(),
-                                              meta_.dimensions));
+        txn_.put(dbs_.nodes, id, encode_split(node.left, node.right, node.offset, node.extra,
+                                              node.normal(), meta_.dimensions));
         break;
       case NodeTag::RandomSplit:
         txn_.put(dbs_.nodes, id, encode_random_split(node.left, node.right));

@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <map>
+#include <unordered_map>
 #include <set>
 #include <vector>
 
@@ -48,8 +49,14 @@ class ForestEditor {
     NodeTag tag = NodeTag::Bucket;
     uint32_t left = 0, right = 0;
     float offset = 0, extra = 0;
-    std::vector<float> normal;
+    // A split's normal: borrowed from the stored node (planes never change,
+    // and the pages of the transaction's snapshot stay in place until it
+    // commits), or owned by a node this build created.
+    const void* stored_normal = nullptr;
+    std::vector<float> owned_normal;
     std::vector<uint32_t> slots;  // bucket contents, ascending
+
+    const void* normal() const { return stored_normal ? stored_normal : owned_normal.data(); }
   };
 
   Node& load(uint32_t id);
@@ -66,7 +73,7 @@ class ForestEditor {
   Geometry geometry_;
   uint64_t seed_;
   Rng rng_;
-  std::map<uint32_t, Node> nodes_;  // every node read or changed by this build
+  std::unordered_map<uint32_t, Node> nodes_;  // every node read or changed by this build
   std::set<uint32_t> dirty_;
   std::set<uint32_t> dropped_;
   std::set<uint32_t> overflowing_;

@@ -244,7 +244,7 @@ std::vector<uint8_t> encode_bucket(const uint32_t* ids, size_t count) {
   return w.take();
 }
 
-std::vector<uint8_t> encode_split(uint32_t left, uint32_t right, float offset, float extra, const float* normal,
+std::vector<uint8_t> encode_split(uint32_t left, uint32_t right, float offset, float extra, const void* normal,
                                   uint32_t dimensions) {
   ByteWriter w;
   w.reserve(kSplitHeaderSize + 4ull * dimensions);

@@ -86,7 +86,7 @@ struct NodeView {
 NodeView decode_node(const void* data, size_t size, uint32_t dimensions);
 
 std::vector<uint8_t> encode_bucket(const uint32_t* ids, size_t count);
-std::vector<uint8_t> encode_split(uint32_t left, uint32_t right, float offset, float extra, const float* normal,
+std::vector<uint8_t> encode_split(uint32_t left, uint32_t right, float offset, float extra, const void* normal,
                                   uint32_t dimensions);
 std::vector<uint8_t> encode_random_split(uint32_t left, uint32_t right);
 
