@@ -246,6 +246,7 @@ BuildReport BuildJob::run_in(Transaction& txn, BuildMonitor& monitor) {
   }
   c.meta = decode_index_meta(value.mv_data, value.mv_size);
   if (c.meta.instance != instance_) fail(ErrorCode::NotAnIndex, "the index was dropped");
+  check_meta_counts(c.txn, dbs_, c.meta);
   c.kernels = &active_kernels();
   c.seed = options_.has_seed ? options_.seed : (c.meta.roots.empty() ? kDefaultSeed : c.meta.seed);
   c.threads = options_.threads ? options_.threads : std::max(1u, std::thread::hardware_concurrency());

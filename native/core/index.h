@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "distance.h"
+#include "errors.h"
 #include "forest.h"
 #include "inspect.h"
 #include "records.h"

@@ -31,6 +31,12 @@ IndexDatabases open_index_databases(Environment& env, IndexId index) {
                         env.database(specs[4])};
 }
 
+void check_meta_counts(const Transaction& txn, const IndexDatabases& dbs, const IndexMeta& meta) {
+  uint64_t slabs = txn.entries(dbs.slabs);
+  if (uint64_t(meta.slot_count) > slabs * meta.slots_per_slab) corrupt("the slot count exceeds the stored slabs");
+  if (meta.item_count > txn.entries(dbs.ids)) corrupt("the item count exceeds the stored ids");
+}
+
 std::optional<uint32_t> find_slot(const Transaction& txn, MDB_dbi ids, uint32_t id) {
   MDB_val value;
   if (!txn.get(ids, id, &value)) return std::nullopt;

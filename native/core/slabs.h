@@ -35,6 +35,10 @@ IndexDatabases open_index_databases(Environment& env, IndexId index);
 // a free slot is corruption, since only trees and id records refer to slots.
 SlotView read_live_slot(const uint8_t* slot, uint32_t dimensions);
 
+// Checks the counts in an index's metadata against what its databases hold,
+// so that a damaged count cannot make a reader allocate for billions of slots.
+void check_meta_counts(const Transaction& txn, const IndexDatabases& dbs, const IndexMeta& meta);
+
 // The slot of an item id, if stored.
 std::optional<uint32_t> find_slot(const Transaction& txn, MDB_dbi ids, uint32_t id);
 

@@ -19,6 +19,7 @@ void SnapshotView::attach(const Transaction& txn, MDB_dbi main, const IndexDatab
   MDB_val value;
   if (!txn.get(main, meta_key(dbs.index), &value)) fail(ErrorCode::NotAnIndex, "the index was dropped");
   meta_ = decode_index_meta(value.mv_data, value.mv_size);
+  check_meta_counts(txn, dbs, meta_);
   slabs_.reset((uint64_t(meta_.slot_count) + meta_.slots_per_slab - 1) / meta_.slots_per_slab);
   nodes_.reset(meta_.node_count);
   txn_id_ = id;

@@ -104,7 +104,7 @@ BuildReport build(Index& index, BuildOptions opts = {}) {
   try {
     return job->run(monitor);
   } catch (...) {
-    index.restore_pending(std::move(job->changes()));
+    index.restore_pending(*job);
     throw;
   }
 }
@@ -170,7 +170,8 @@ void check_exact_search(Index& index, Metric metric, const Vectors& items, const
 struct FileSummary {
   uint32_t items = 0;
   uint32_t trees = 0;
-  uint32_t nodes = 0;
+  uint32_t nodes = 0;         // meta.node_count: a bound on node ids
+  uint64_t stored_nodes = 0;  // records in the nodes database, every one reachable
   uint32_t buckets = 0;
 };
 
@@ -196,8 +197,8 @@ FileSummary check_file(const std::string& path, const std::string& name, bool re
   const arroy::IndexId id = entry->index;
   // LMDB: a transaction sees only the database handles opened before it began.
   txn.abort();
-  arroy::IndexDatabases dbs{id, env->database(arroy::slabs_database(id)), env->database(arroy::ids_database(id)),
-                            env->database(arroy::nodes_database(id))};
+  arroy::IndexDatabases dbs{id, env->database({arroy::slabs_database(id)}), env->database({arroy::ids_database(id)}),
+                            env->database({arroy::nodes_database(id)})};
   txn.begin(*env, false);
   arroy::SnapshotView view;
   view.attach(txn, main, dbs);
@@ -265,8 +266,10 @@ FileSummary check_file(const std::string& path, const std::string& name, bool re
     }
   }
 
-  // The forest.
-  CHECK_EQ(txn.entries(dbs.nodes), uint64_t(meta.node_count));
+  // The forest. Node ids need not be dense (builds that update trees in
+  // place free some), but every stored node must be reachable.
+  summary.stored_nodes = txn.entries(dbs.nodes);
+  CHECK(summary.stored_nodes <= meta.node_count);
   std::vector<uint8_t> reached(meta.node_count, 0);
   std::vector<uint32_t> times(meta.slot_count, 0);
   uint32_t reached_count = 0;
@@ -324,7 +327,7 @@ FileSummary check_file(const std::string& path, const std::string& name, bool re
     }
     CHECK_EQ(wrong, 0u);
   }
-  CHECK_EQ(reached_count, meta.node_count);  // no orphan nodes
+  CHECK_EQ(uint64_t(reached_count), summary.stored_nodes);  // no orphan nodes
   txn.abort();
   return summary;
 }
@@ -400,6 +403,7 @@ void end_to_end(Metric metric) {
     CHECK(!index->get(0, &out));
 
     BuildReport report = build(*index);
+    CHECK(!report.incremental);  // a first build grows its trees
     CHECK_EQ(report.items, kItems);
     CHECK_EQ(report.trees, arroy::default_tree_count(kItems, kDims));
     CHECK_EQ(index->pending_count(), 0u);
@@ -452,11 +456,55 @@ void end_to_end(Metric metric) {
     // Before the build, readers still see the old state.
     CHECK_EQ(index->size(), kItems);
     report = build(*index);
+    CHECK(report.incremental);  // the stored forest is updated in place
     CHECK_EQ(report.items, items.size());
     CHECK_EQ(index->size(), items.size());
     summary = check_file(path, "vectors");
     CHECK_EQ(summary.items, items.size());
+    index->inspect(true);
     check_gets(*index, items, removed);
+    check_searches(*index);
+
+    // Small batches, each routed through the stored trees.
+    for (int round = 0; round < 4; round++) {
+      CONTEXT("small batch " << round);
+      std::vector<uint32_t> present;
+      for (const auto& item : items) present.push_back(item.first);
+      for (int i = 0; i < 30; i++) {
+        uint32_t id = present[rng() % present.size()];
+        if (!items.count(id)) continue;
+        if (i % 3 == 0) {
+          index->remove(id);
+          items.erase(id);
+          removed.insert(id);
+        } else {
+          items[id] = random_vector(rng, kDims);
+          index->add(id, items[id].data(), kDims);
+        }
+      }
+      for (int i = 0; i < 20; i++) {
+        uint32_t id = static_cast<uint32_t>(rng());
+        if (items.count(id)) continue;
+        removed.erase(id);
+        items[id] = random_vector(rng, kDims);
+        index->add(id, items[id].data(), kDims);
+      }
+      report = build(*index);
+      CHECK(report.incremental);
+      CHECK_EQ(index->size(), items.size());
+      check_file(path, "vectors");
+      index->inspect(true);  // the engine's own checker agrees
+      check_gets(*index, items, removed);
+      for (size_t q = 0; q < 3; q++) check_exact_search(*index, metric, items, queries[q], 10);
+    }
+
+    // A rebuild on request grows every tree afresh.
+    BuildOptions full;
+    full.rebuild = true;
+    report = build(*index, full);
+    CHECK(!report.incremental);
+    summary = check_file(path, "vectors");
+    CHECK_EQ(uint64_t(summary.nodes), summary.stored_nodes);  // a fresh forest is dense
     check_searches(*index);
 
     // Rebuild without changes, with other shapes: deep trees of small buckets.
@@ -600,7 +648,7 @@ TEST(builds_do_not_depend_on_thread_count) {
       build(*index, o);
     }
     auto env = arroy::Environment::open(path, {true, 0});
-    MDB_dbi nodes = env->database(arroy::nodes_database(0));  // before the transaction begins
+    MDB_dbi nodes = env->database({arroy::nodes_database(0)});  // before the transaction begins
     arroy::Transaction txn;
     txn.begin(*env, false);
     arroy::Cursor cursor(txn, nodes);
@@ -724,7 +772,7 @@ TEST(cancelled_build_commits_nothing) {
     BuildMonitor monitor;
     monitor.cancelled = true;
     CHECK_THROWS_CODE(job->run(monitor), ErrorCode::Aborted);
-    index->restore_pending(std::move(job->changes()));
+    index->restore_pending(*job);
   }
   CHECK_EQ(index->pending_count(), pending);
   CHECK_EQ(index->size(), items.size());
@@ -746,7 +794,7 @@ TEST(cancelled_build_commits_nothing) {
     BuildMonitor monitor;
     monitor.cancelled = true;
     CHECK_THROWS_CODE(job->run(monitor), ErrorCode::Aborted);
-    index->restore_pending(std::move(job->changes()));
+    index->restore_pending(*job);
     CHECK_EQ(index->pending_count(), pending);
   }
   // The restored changes then build normally.
@@ -800,4 +848,64 @@ TEST(input_validation) {
   CHECK_THROWS_CODE(Index::open(path, no_dims), ErrorCode::InvalidArgument);
   TempDir other;
   CHECK_THROWS_CODE(Index::open(other.file("missing.arroy"), existing("vectors", true)), ErrorCode::NotAnIndex);
+}
+
+TEST(incremental_builds_keep_invariants) {
+  // Many small batches routed through the stored trees: growth from nothing,
+  // shrinking to nothing, overwrites, duplicates (ties on planes) and deep
+  // trees of tiny buckets, checked after every build.
+  TempDir dir;
+  for (Metric metric : kMetrics) {
+    CONTEXT("metric " << arroy::metric_name(metric));
+    const std::string path = dir.file(std::string("stress-") + arroy::metric_name(metric));
+    std::mt19937_64 rng(900 + static_cast<int>(metric));
+    std::unique_ptr<Index> index = Index::open(path, options(6, metric));
+    Vectors items;
+    std::set<uint32_t> gone;
+    std::vector<std::vector<float>> shared;  // vectors stored under several ids
+    for (int i = 0; i < 3; i++) shared.push_back(random_vector(rng, 6));
+    BuildOptions first;
+    first.bucket_capacity = 4;
+    first.trees = 3;
+    for (int round = 0; round < 80; round++) {
+      CONTEXT("round " << round);
+      const int phase = round / 20;  // grow, churn, shrink to nothing, regrow
+      const int adds = phase == 2 ? 0 : static_cast<int>(rng() % 60);
+      const int removes = phase == 2 ? static_cast<int>(items.size() / 3 + 1) : static_cast<int>(rng() % 20);
+      std::vector<uint32_t> present;
+      for (const auto& item : items) present.push_back(item.first);
+      std::shuffle(present.begin(), present.end(), rng);
+      for (int i = 0; i < removes && i < static_cast<int>(present.size()); i++) {
+        index->remove(present[i]);
+        items.erase(present[i]);
+        gone.insert(present[i]);
+      }
+      if (round == 59) {
+        for (const auto& item : items) {
+          index->remove(item.first);
+          gone.insert(item.first);
+        }
+        items.clear();
+      }
+      for (int i = 0; i < adds; i++) {
+        uint32_t id = static_cast<uint32_t>(rng() % 400);  // a small id space: overwrites and re-adds
+        items[id] = rng() % 4 == 0 ? shared[rng() % shared.size()] : random_vector(rng, 6);
+        gone.erase(id);
+        index->add(id, items[id].data(), 6);
+      }
+      BuildReport report = build(*index, round == 0 ? first : BuildOptions{});
+      CHECK_EQ(report.items, items.size());
+      CHECK_EQ(index->size(), items.size());
+      check_file(path, "vectors");
+      index->inspect(true);
+      check_gets(*index, items, gone);
+      if (!items.empty()) {
+        std::vector<float> q = random_vector(rng, 6);
+        check_exact_search(*index, metric, items, q, 10);
+        check_exact_search(*index, metric, items, shared[round % shared.size()], 10);
+      } else {
+        CHECK_EQ(index->tree_count(), 0u);
+      }
+    }
+  }
 }
