@@ -43,17 +43,10 @@ std::vector<BuildItem> collect_items(const Transaction& txn, const IndexDatabase
   std::vector<BuildItem> items;
   items.reserve(meta.item_count);
   *max_norm = 0;
-  Cursor cursor(txn, dbs.slabs);
-  MDB_val v;
-  uint32_t number;
-  for (bool ok = cursor.first(&number, &v); ok; ok = cursor.next(&number, &v)) {
-    for (uint32_t position = 0; position < meta.slots_per_slab; position++) {
-      SlotView slot = read_slot(v.mv_data, v.mv_size, position, meta.dimensions, meta.slots_per_slab);
-      if (!slot.live) continue;
-      items.push_back({number * meta.slots_per_slab + position, slot.values, slot.norm});
-      *max_norm = std::max(*max_norm, slot.norm);
-    }
-  }
+  for_each_live_slot(txn, dbs, meta, [&](uint32_t slot, const SlotView& view) {
+    items.push_back({slot, view.values, view.norm});
+    *max_norm = std::max(*max_norm, view.norm);
+  });
   if (items.size() != meta.item_count) corrupt("the slabs hold another number of items than the metadata says");
   return items;
 }

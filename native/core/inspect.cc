@@ -50,22 +50,11 @@ IndexStats inspect_index(const Transaction& txn, MDB_dbi main, const IndexDataba
   Bitmap live(meta.slot_count);
   std::vector<uint32_t> owner(meta.slot_count, 0);
   uint32_t live_count = 0;
-  {
-    Cursor cursor(txn, dbs.slabs);
-    MDB_val v;
-    uint32_t number;
-    for (bool ok = cursor.first(&number, &v); ok; ok = cursor.next(&number, &v)) {
-      for (uint32_t position = 0; position < meta.slots_per_slab; position++) {
-        SlotView slot = read_slot(v.mv_data, v.mv_size, position, meta.dimensions, meta.slots_per_slab);
-        uint64_t s = uint64_t(number) * meta.slots_per_slab + position;
-        if (!slot.live) continue;
-        if (s >= meta.slot_count) corrupt("a live slot beyond the slot count");
-        live.test_and_set(s);
-        owner[s] = slot.item_id;
-        live_count++;
-      }
-    }
-  }
+  for_each_live_slot(txn, dbs, meta, [&](uint32_t slot, const SlotView& view) {
+    live.test_and_set(slot);
+    owner[slot] = view.item_id;
+    live_count++;
+  });
   check(live_count == meta.item_count, "the slabs hold " + std::to_string(live_count) + " live items, the metadata says " +
                                            std::to_string(meta.item_count));
   {

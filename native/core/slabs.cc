@@ -37,6 +37,22 @@ void check_meta_counts(const Transaction& txn, const IndexDatabases& dbs, const 
   if (meta.item_count > txn.entries(dbs.ids)) corrupt("the item count exceeds the stored ids");
 }
 
+void for_each_live_slot(const Transaction& txn, const IndexDatabases& dbs, const IndexMeta& meta,
+                        const std::function<void(uint32_t, const SlotView&)>& visit) {
+  Cursor cursor(txn, dbs.slabs);
+  MDB_val v;
+  uint32_t number;
+  for (bool ok = cursor.first(&number, &v); ok; ok = cursor.next(&number, &v)) {
+    for (uint32_t position = 0; position < meta.slots_per_slab; position++) {
+      SlotView slot = read_slot(v.mv_data, v.mv_size, position, meta.dimensions, meta.slots_per_slab);
+      uint64_t s = uint64_t(number) * meta.slots_per_slab + position;
+      if (!slot.live) continue;
+      if (s >= meta.slot_count) corrupt("a live slot beyond the slot count");
+      visit(static_cast<uint32_t>(s), slot);
+    }
+  }
+}
+
 std::optional<uint32_t> find_slot(const Transaction& txn, MDB_dbi ids, uint32_t id) {
   MDB_val value;
   if (!txn.get(ids, id, &value)) return std::nullopt;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -38,6 +39,11 @@ SlotView read_live_slot(const uint8_t* slot, uint32_t dimensions);
 // Checks the counts in an index's metadata against what its databases hold,
 // so that a damaged count cannot make a reader allocate for billions of slots.
 void check_meta_counts(const Transaction& txn, const IndexDatabases& dbs, const IndexMeta& meta);
+
+// Calls visit(slot, view) for every live slot, in slot order. The views point
+// into the transaction's pages: valid until it next writes.
+void for_each_live_slot(const Transaction& txn, const IndexDatabases& dbs, const IndexMeta& meta,
+                        const std::function<void(uint32_t, const SlotView&)>& visit);
 
 // The slot of an item id, if stored.
 std::optional<uint32_t> find_slot(const Transaction& txn, MDB_dbi ids, uint32_t id);

@@ -59,6 +59,7 @@
 
 #include "format.h"
 #include "harness.h"
+#include "temp_dir.h"
 #include "index.h"
 #include "records.h"
 #include "storage.h"
@@ -74,35 +75,6 @@ namespace {
 
 // ---------------------------------------------------------------- files
 
-class TempDir {
- public:
-  // Thousands of damaged copies are written and opened (and some built,
-  // which syncs): on tmpfs when there is one, so that this costs no disk I/O.
-  TempDir() {
-    for (const char* base : {"/dev/shm", "/tmp"}) {
-      std::string pattern = std::string(base) + "/arroy-test-corrupt-XXXXXX";
-      if (::mkdtemp(&pattern[0])) {
-        path_ = pattern;
-        return;
-      }
-    }
-    std::abort();
-  }
-  ~TempDir() {
-    if (DIR* dir = ::opendir(path_.c_str())) {
-      while (dirent* entry = ::readdir(dir)) {
-        std::string name = entry->d_name;
-        if (name != "." && name != "..") ::unlink((path_ + "/" + name).c_str());
-      }
-      ::closedir(dir);
-    }
-    ::rmdir(path_.c_str());
-  }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 Bytes read_file(const std::string& path) {
   Bytes bytes;

@@ -27,6 +27,7 @@
 #include "bytes.h"
 #include "defaults.h"
 #include "harness.h"
+#include "temp_dir.h"
 #include "index.h"
 #include "records.h"
 #include "snapshot.h"
@@ -47,29 +48,6 @@ namespace {
 
 // ---------------------------------------------------------------- scaffolding
 
-// A fresh directory under /tmp, removed with its files at the end of scope.
-class TempDir {
- public:
-  TempDir() {
-    char pattern[] = "/tmp/arroy-test-index-XXXXXX";
-    if (!::mkdtemp(pattern)) std::abort();
-    path_ = pattern;
-  }
-  ~TempDir() {
-    if (DIR* dir = ::opendir(path_.c_str())) {
-      while (dirent* entry = ::readdir(dir)) {
-        std::string name = entry->d_name;
-        if (name != "." && name != "..") ::unlink((path_ + "/" + name).c_str());
-      }
-      ::closedir(dir);
-    }
-    ::rmdir(path_.c_str());
-  }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 const Metric kMetrics[] = {Metric::Euclidean, Metric::Manhattan, Metric::Cosine, Metric::DotProduct};
 
