@@ -1,23 +1,40 @@
-// Answers build-system questions for binding.gyp (and CMakeLists.txt), so both
+// Answers build-system questions for binding.gyp and CMakeLists.txt, so both
 // builds agree on where sources are:
-//   node native/locate.js lmdb            -> directory of stock LMDB 0.9 sources (the pinned `lmdb` package's data-v1 tree)
+//   node native/locate.js lmdb            -> directory of stock LMDB 0.9 sources
 //   node native/locate.js sources <layer> -> every .cc file of native/<layer>, relative to the repo
+//
+// LMDB's C sources come from the pinned `lmdb` npm package, whose
+// dependencies/lmdb-data-v1 tree is stock LMDB 0.9.29 (the file format
+// mdb_stat reads). Only that tree is needed, so the package tarball is fetched
+// with `npm pack` (checked against its pinned integrity) and unpacked under
+// .deps/, instead of installing the package and its platform-specific
+// dependencies.
 'use strict';
+const { execFileSync } = require('child_process');
+const crypto = require('crypto');
 const fs = require('fs');
 const path = require('path');
 
 const root = path.resolve(__dirname, '..');
 const [what, layer] = process.argv.slice(2);
 
+const LMDB_PACKAGE = { name: 'lmdb', version: '3.5.6', integrity: 'sha512-j3uE8ReKNyUWDjhfEFSJqE/1DLtfTR5Z8yFzVHvBjAk37wNg7HdScjcv8ttPHRvrdgPQMPWxFFI0SsdBzI5lBw==' };
+const LMDB_TREE = 'package/dependencies/lmdb-data-v1/libraries/liblmdb';
+
 function lmdbDir() {
-  // The `lmdb` package does not export its package.json, so find its folder
-  // the way Node would: the nearest node_modules/lmdb above the repo.
-  for (let dir = root; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'node_modules', 'lmdb', 'dependencies', 'lmdb-data-v1', 'libraries', 'liblmdb');
-    if (fs.existsSync(path.join(candidate, 'mdb.c'))) return candidate;
-    if (path.dirname(dir) === dir) break;
-  }
-  throw new Error('LMDB sources not found: run `npm ci` first (they come from the pinned lmdb package)');
+  const deps = path.join(root, '.deps', `${LMDB_PACKAGE.name}-${LMDB_PACKAGE.version}`);
+  const sources = path.join(deps, LMDB_TREE);
+  if (fs.existsSync(path.join(sources, 'mdb.c'))) return sources;
+  fs.mkdirSync(deps, { recursive: true });
+  const spec = `${LMDB_PACKAGE.name}@${LMDB_PACKAGE.version}`;
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const [packed] = JSON.parse(execFileSync(npm, ['pack', spec, '--json', '--pack-destination', deps], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+  const tarball = path.join(deps, packed.filename);
+  const digest = `sha512-${crypto.createHash('sha512').update(fs.readFileSync(tarball)).digest('base64')}`;
+  if (digest !== LMDB_PACKAGE.integrity) throw new Error(`${spec}: tarball integrity ${digest} does not match the pinned ${LMDB_PACKAGE.integrity}`);
+  execFileSync('tar', ['-xzf', tarball, '-C', deps, LMDB_TREE]);
+  fs.rmSync(tarball);
+  return sources;
 }
 
 if (what === 'lmdb') {
