@@ -397,7 +397,8 @@ bool drop_index(const std::shared_ptr<Environment>& env, const std::string& name
   {
     Transaction txn;
     txn.begin(*env, false);
-    if (const CatalogEntry* entry = find_entry(read_catalog(txn, main), name)) id = entry->index;
+    std::vector<CatalogEntry> catalog = read_catalog(txn, main);
+    if (const CatalogEntry* entry = find_entry(catalog, name)) id = entry->index;
   }
   if (!id) return false;
   // Handles first: LMDB opens databases outside the write transaction.
