@@ -12,10 +12,19 @@ ForestEditor::ForestEditor(Transaction& txn, const IndexDatabases& dbs, IndexMet
                            uint64_t seed)
     : txn_(txn), dbs_(dbs), meta_(meta), geometry_(geometry), seed_(seed), rng_(seed) {}
 
+void ForestEditor::set(uint32_t id, uint8_t flag) {
+  if (state_.size() <= id) state_.resize(std::max<size_t>(size_t(id) + 1, meta_.node_count), 0);
+  state_[id] |= flag;
+  lowest_touched_ = std::min(lowest_touched_, id);
+}
+
+ForestEditor::Node* ForestEditor::loaded(uint32_t id) {
+  return id < where_.size() && where_[id] ? &pool_[where_[id] - 1] : nullptr;
+}
+
 ForestEditor::Node& ForestEditor::load(uint32_t id) {
-  auto found = nodes_.find(id);
-  if (found != nodes_.end()) return found->second;
-  if (id >= meta_.node_count || dropped_.count(id)) corrupt("a tree refers to node " + std::to_string(id));
+  if (Node* node = loaded(id)) return *node;
+  if (id >= meta_.node_count || has(id, kDropped)) corrupt("a tree refers to node " + std::to_string(id));
   MDB_val value;
   if (!txn_.get(dbs_.nodes, id, &value)) corrupt("tree node " + std::to_string(id) + " is missing");
   NodeView view = decode_node(value.mv_data, value.mv_size, meta_.dimensions);
@@ -28,14 +37,20 @@ ForestEditor::Node& ForestEditor::load(uint32_t id) {
   if (view.tag == NodeTag::Split) node.stored_normal = view.normal;
   node.slots.resize(view.count);
   for (uint32_t i = 0; i < view.count; i++) node.slots[i] = load_u32(view.ids, i);
-  return nodes_.emplace(id, std::move(node)).first->second;
+  pool_.push_back(std::move(node));
+  if (where_.size() <= id) where_.resize(std::max<size_t>(id + 1, meta_.node_count), 0);
+  where_[id] = static_cast<uint32_t>(pool_.size());
+  return pool_.back();
 }
 
 ForestEditor::Node& ForestEditor::create(uint32_t* id) {
   if (meta_.node_count == 0xFFFFFFFFu) fail(ErrorCode::InvalidArgument, "the forest has run out of node ids: rebuild it");
   *id = meta_.node_count++;
-  dirty_.insert(*id);
-  return nodes_[*id];
+  set(*id, kDirty);
+  pool_.emplace_back();
+  if (where_.size() <= *id) where_.resize(size_t(*id) + 1, 0);
+  where_[*id] = static_cast<uint32_t>(pool_.size());
+  return pool_.back();
 }
 
 float ForestEditor::margin(const Node& node, const float* values, float norm) const {
@@ -62,7 +77,7 @@ bool ForestEditor::remove_below(size_t tree, std::vector<uint32_t>& path, uint32
     auto it = std::lower_bound(node.slots.begin(), node.slots.end(), slot);
     if (it == node.slots.end() || *it != slot) return false;
     node.slots.erase(it);
-    dirty_.insert(id);
+    set(id, kDirty);
     if (node.slots.empty()) unlink_empty_bucket(tree, path);
     return true;
   }
@@ -87,9 +102,8 @@ void ForestEditor::unlink_empty_bucket(size_t tree, const std::vector<uint32_t>&
   const uint32_t sibling = p.left == bucket ? p.right : p.left;
   replace_child(tree, path, path.size() - 2, sibling);
   for (uint32_t gone : {bucket, parent}) {
-    dropped_.insert(gone);
-    dirty_.erase(gone);
-    overflowing_.erase(gone);
+    set(gone, kDropped);
+    clear(gone, kDirty | kOverflowing);
   }
 }
 
@@ -101,7 +115,7 @@ void ForestEditor::replace_child(size_t tree, const std::vector<uint32_t>& path,
   const uint32_t grandparent = path[depth - 1];
   Node& g = load(grandparent);
   (g.left == path[depth] ? g.left : g.right) = replacement;
-  dirty_.insert(grandparent);
+  set(grandparent, kDirty);
 }
 
 void ForestEditor::insert(uint32_t slot, const float* values, float norm) {
@@ -113,8 +127,7 @@ void ForestEditor::insert(uint32_t slot, const float* values, float norm) {
       if (node.tag == NodeTag::Bucket) {
         auto it = std::lower_bound(node.slots.begin(), node.slots.end(), slot);
         if (it == node.slots.end() || *it != slot) node.slots.insert(it, slot);
-        dirty_.insert(id);
-        if (node.slots.size() > meta_.bucket_capacity) overflowing_.insert(id);
+        set(id, node.slots.size() > meta_.bucket_capacity ? kDirty | kOverflowing : kDirty);
         break;
       }
       // As at build time: the sign of the margin, and a coin on the plane
@@ -162,8 +175,8 @@ void ForestEditor::split_bucket(uint32_t id, BuildMonitor& monitor) {
       const float* normal = subtree.normals.data() + size_t(built.first) * meta_.dimensions;
       node.owned_normal.assign(normal, normal + meta_.dimensions);
     }
-    nodes_[ids[local]] = std::move(node);
-    dirty_.insert(ids[local]);
+    (local == 0 ? load(id) : *loaded(ids[local])) = std::move(node);
+    set(ids[local], kDirty);
   }
 }
 
@@ -172,45 +185,52 @@ void ForestEditor::drop_tree(size_t tree) {
   while (!stack.empty()) {
     uint32_t id = stack.back();
     stack.pop_back();
-    if (dropped_.count(id)) corrupt("a node is shared between trees");
+    if (has(id, kDropped)) corrupt("a node is shared between trees");
     const Node& node = load(id);
     if (node.tag != NodeTag::Bucket) {
       stack.push_back(node.left);
       stack.push_back(node.right);
     }
-    dropped_.insert(id);
-    dirty_.erase(id);
-    overflowing_.erase(id);
+    set(id, kDropped);
+    clear(id, kDirty | kOverflowing);
   }
   meta_.roots.erase(meta_.roots.begin() + static_cast<std::ptrdiff_t>(tree));
 }
 
 void ForestEditor::finish(BuildMonitor& monitor) {
   // Splitting reads item vectors straight from the slabs, so every split
-  // happens before the first node is written.
-  for (uint32_t id : std::vector<uint32_t>(overflowing_.begin(), overflowing_.end())) {
-    if (!dropped_.count(id) && load(id).tag == NodeTag::Bucket && load(id).slots.size() > meta_.bucket_capacity) {
-      split_bucket(id, monitor);
+  // happens before the first node is written. (Splits add nodes past the
+  // current end, which are never overflowing themselves.)
+  const size_t end = state_.size();
+  for (size_t id = lowest_touched_; id < end; id++) {
+    if ((state_[id] & kOverflowing) && !(state_[id] & kDropped)) {
+      clear(static_cast<uint32_t>(id), kOverflowing);
+      if (load(static_cast<uint32_t>(id)).slots.size() > meta_.bucket_capacity) split_bucket(static_cast<uint32_t>(id), monitor);
     }
   }
-  overflowing_.clear();
-  for (uint32_t id : dropped_) txn_.del(dbs_.nodes, id);
-  for (uint32_t id : dirty_) {  // ascending: the puts walk the database in order
-    const Node& node = nodes_.at(id);
+  // Ascending ids: the puts walk the database in order.
+  for (size_t id = lowest_touched_; id < state_.size(); id++) {
+    if (state_[id] & kDropped) {
+      txn_.del(dbs_.nodes, static_cast<uint32_t>(id));
+      continue;
+    }
+    if (!(state_[id] & kDirty)) continue;
+    const Node& node = *loaded(static_cast<uint32_t>(id));
     switch (node.tag) {
       case NodeTag::Bucket:
-        txn_.put(dbs_.nodes, id, encode_bucket(node.slots.data(), node.slots.size()));
+        txn_.put(dbs_.nodes, static_cast<uint32_t>(id), encode_bucket(node.slots.data(), node.slots.size()));
         break;
       case NodeTag::Split:
-        txn_.put(dbs_.nodes, id, encode_split(node.left, node.right, node.offset, node.extra,
-                                              node.normal(), meta_.dimensions));
+        txn_.put(dbs_.nodes, static_cast<uint32_t>(id),
+                 encode_split(node.left, node.right, node.offset, node.extra, node.normal(), meta_.dimensions));
         break;
       case NodeTag::RandomSplit:
-        txn_.put(dbs_.nodes, id, encode_random_split(node.left, node.right));
+        txn_.put(dbs_.nodes, static_cast<uint32_t>(id), encode_random_split(node.left, node.right));
         break;
     }
   }
-  dirty_.clear();
+  state_.clear();
+  lowest_touched_ = 0xFFFFFFFFu;
 }
 
 }  // namespace arroy

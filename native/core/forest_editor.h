@@ -14,9 +14,8 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
-#include <unordered_map>
-#include <set>
 #include <vector>
 
 #include "forest.h"
@@ -61,6 +60,14 @@ class ForestEditor {
 
   Node& load(uint32_t id);
   Node& create(uint32_t* id);
+  Node* loaded(uint32_t id);
+  // Per-node state flags, by id.
+  enum : uint8_t { kDirty = 1, kDropped = 2, kOverflowing = 4 };
+  bool has(uint32_t id, uint8_t flag) const { return id < state_.size() && (state_[id] & flag); }
+  void set(uint32_t id, uint8_t flag);
+  void clear(uint32_t id, uint8_t flag) {
+    if (id < state_.size()) state_[id] &= static_cast<uint8_t>(~flag);
+  }
   float margin(const Node& node, const float* values, float norm) const;
   bool remove_below(size_t tree, std::vector<uint32_t>& path, uint32_t slot, const float* values, float norm);
   void unlink_empty_bucket(size_t tree, const std::vector<uint32_t>& path);
@@ -73,10 +80,12 @@ class ForestEditor {
   Geometry geometry_;
   uint64_t seed_;
   Rng rng_;
-  std::unordered_map<uint32_t, Node> nodes_;  // every node read or changed by this build
-  std::set<uint32_t> dirty_;
-  std::set<uint32_t> dropped_;
-  std::set<uint32_t> overflowing_;
+  // Every node read or changed by this build: pool_ holds them at stable
+  // addresses, where_[id] is 1 + their position in it (0: not loaded).
+  std::deque<Node> pool_;
+  std::vector<uint32_t> where_;
+  std::vector<uint8_t> state_;
+  uint32_t lowest_touched_ = 0xFFFFFFFFu;  // the flagged ids lie in [lowest_touched_, state_.size())
 };
 
 }  // namespace arroy
