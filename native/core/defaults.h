@@ -27,7 +27,7 @@ constexpr double kRandomSplitImbalance = 0.99;
 
 // Default items per leaf bucket. Small buckets mean deeper trees and more
 // node reads per query; big ones mean more exact distances per bucket.
-// Chosen by bench/sweep-params.ts on GloVe and Fashion-MNIST (bench/RESULTS.md).
+// Chosen by `npm run bench -- --params` on GloVe and Fashion-MNIST (bench/PARAMS.md).
 uint32_t default_bucket_capacity(uint32_t dimensions);
 
 // Default tree count for n items of the given dimensions, chosen from the
