@@ -1,11 +1,6 @@
 #include "forest.h"
 
 #include <algorithm>
-#include <chrono>
-#include <condition_variable>
-#include <exception>
-#include <mutex>
-#include <thread>
 
 #include "defaults.h"
 #include "errors.h"
@@ -30,7 +25,7 @@ class TreeBuilder {
     };
     std::vector<Task> stack{{0, 0, static_cast<uint32_t>(order.size())}};
     while (!stack.empty()) {
-      if (monitor_.cancelled.load(std::memory_order_relaxed)) fail(ErrorCode::Aborted, "the build was cancelled");
+      check_cancelled(monitor_);
       Task task = stack.back();
       stack.pop_back();
       uint32_t* subset = order.data() + task.begin;
@@ -131,45 +126,11 @@ BuiltTree build_tree(const Geometry& geometry, const std::vector<BuildItem>& ite
 std::vector<BuiltTree> build_forest(const Geometry& geometry, const std::vector<BuildItem>& items,
                                     const ForestParams& params, BuildMonitor& monitor) {
   std::vector<BuiltTree> forest(params.trees);
-  std::atomic<uint32_t> next_tree{0};
-  std::atomic<unsigned> running{0};
-  std::exception_ptr failure;
-  std::mutex mutex;
-  std::condition_variable finished;
-
-  auto worker = [&]() {
-    try {
-      for (uint32_t t; (t = next_tree.fetch_add(1)) < params.trees;) {
-        TreeBuilder builder(geometry, items, params.bucket_capacity, tree_seed(params.seed, t), monitor);
-        forest[t] = builder.build();
-      }
-    } catch (...) {
-      std::lock_guard<std::mutex> lock(mutex);
-      if (!failure) failure = std::current_exception();
-      monitor.cancelled = true;  // stop the other threads early
-    }
-    std::lock_guard<std::mutex> lock(mutex);
-    running--;
-    finished.notify_all();
-  };
-
-  unsigned threads = std::max(1u, std::min<unsigned>(params.threads, params.trees));
-  std::vector<std::thread> pool;
-  running = threads;
-  for (unsigned i = 0; i < threads; i++) pool.emplace_back(worker);
-  {
-    std::unique_lock<std::mutex> lock(mutex);
-    while (running > 0) {
-      finished.wait_for(lock, std::chrono::milliseconds(monitor.interval_ms));
-      if (monitor.on_tick && running > 0) {
-        lock.unlock();
-        monitor.on_tick();
-        lock.lock();
-      }
-    }
-  }
-  for (std::thread& t : pool) t.join();
-  if (failure) std::rethrow_exception(failure);
+  run_parallel(params.trees, params.threads, monitor, [&](size_t t) {
+    TreeBuilder builder(geometry, items, params.bucket_capacity, tree_seed(params.seed, static_cast<uint32_t>(t)),
+                        monitor);
+    forest[t] = builder.build();
+  });
   return forest;
 }
 

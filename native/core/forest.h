@@ -3,12 +3,11 @@
 // tree number), so the forest is the same whatever the thread count.
 #pragma once
 
-#include <atomic>
 #include <cstdint>
-#include <functional>
 #include <vector>
 
 #include "format.h"
+#include "monitor.h"
 #include "planes.h"
 
 namespace arroy {
@@ -32,29 +31,6 @@ struct ForestParams {
   uint32_t bucket_capacity = 0;
   uint64_t seed = 0;
   unsigned threads = 1;
-};
-
-enum class BuildPhase : int {
-  Applying = 0,  // writing pending adds and deletes; done/total count changes
-  Trees = 1,     // growing trees; done/total count items placed in buckets, over all trees
-  Writing = 2,   // storing tree nodes; done/total count nodes
-};
-
-// Cancellation and progress, shared between a build and whoever watches it.
-struct BuildMonitor {
-  std::atomic<bool> cancelled{false};
-  std::atomic<int> phase{0};
-  std::atomic<uint64_t> done{0};
-  std::atomic<uint64_t> total{0};
-  // Called on the building thread about every `interval_ms`.
-  std::function<void()> on_tick;
-  unsigned interval_ms = 100;
-
-  void enter(BuildPhase p, uint64_t work) {
-    phase = static_cast<int>(p);
-    done = 0;
-    total = work;
-  }
 };
 
 // One tree over `items`, on the calling thread (incremental builds use it to

@@ -26,7 +26,11 @@ ForestEditor::Node& ForestEditor::load(uint32_t id) {
   if (Node* node = loaded(id)) return *node;
   if (id >= meta_.node_count || has(id, kDropped)) corrupt("a tree refers to node " + std::to_string(id));
   MDB_val value;
-  if (!txn_.get(dbs_.nodes, id, &value)) corrupt("tree node " + std::to_string(id) + " is missing");
+  if (directory_ && id < directory_->size() && (*directory_)[id].mv_data) {
+    value = (*directory_)[id];
+  } else if (!txn_.get(dbs_.nodes, id, &value)) {
+    corrupt("tree node " + std::to_string(id) + " is missing");
+  }
   NodeView view = decode_node(value.mv_data, value.mv_size, meta_.dimensions);
   Node node;
   node.tag = view.tag;
@@ -53,94 +57,80 @@ ForestEditor::Node& ForestEditor::create(uint32_t* id) {
   return pool_.back();
 }
 
-float ForestEditor::margin(const Node& node, const float* values, float norm) const {
-  float m = node.offset + geometry_.kernels->dot(node.normal(), values, meta_.dimensions);
-  if (geometry_.metric == Metric::DotProduct) m += node.extra * geometry_.extra_coordinate({0, values, norm});
-  return m;
+void ForestEditor::edit_tree(size_t tree, const RoutesOfTree& routes, const std::vector<BuildItem>& removals,
+                             const std::vector<BuildItem>& insertions) {
+  reparented_.clear();
+  for (size_t i = 0; i < removals.size(); i++) remove(tree, removals[i].slot, routes.removal_paths[i]);
+  for (size_t j = 0; j < insertions.size(); j++) insert(tree, insertions[j], routes.insertion_buckets[j]);
 }
 
-void ForestEditor::remove(uint32_t slot, const float* values, float norm) {
-  for (size_t tree = 0; tree < meta_.roots.size(); tree++) {
-    std::vector<uint32_t> path{meta_.roots[tree]};
-    if (!remove_below(tree, path, slot, values, norm)) {
-      corrupt("slot " + std::to_string(slot) + " is missing from tree " + std::to_string(tree));
-    }
-  }
-}
-
-bool ForestEditor::remove_below(size_t tree, std::vector<uint32_t>& path, uint32_t slot, const float* values,
-                                float norm) {
-  if (path.size() > size_t(meta_.node_count) + 1) corrupt("tree nodes form a cycle");
+void ForestEditor::remove(size_t tree, uint32_t slot, const std::vector<uint32_t>& path) {
   const uint32_t id = path.back();
   Node& node = load(id);
-  if (node.tag == NodeTag::Bucket) {
-    auto it = std::lower_bound(node.slots.begin(), node.slots.end(), slot);
-    if (it == node.slots.end() || *it != slot) return false;
-    node.slots.erase(it);
-    set(id, kDirty);
-    if (node.slots.empty()) unlink_empty_bucket(tree, path);
-    return true;
+  auto it = std::lower_bound(node.slots.begin(), node.slots.end(), slot);
+  if (node.tag != NodeTag::Bucket || it == node.slots.end() || *it != slot) {
+    corrupt("slot " + std::to_string(slot) + " left its bucket in tree " + std::to_string(tree));
   }
-  // The side the planes give first; the other side only if the item is not
-  // there (a tie at build time, or kernels that round differently).
-  uint32_t first = node.left, second = node.right;
-  if (node.tag == NodeTag::Split && margin(node, values, norm) > 0) std::swap(first, second);
-  for (uint32_t child : {first, second}) {
-    path.push_back(child);
-    bool found = remove_below(tree, path, slot, values, norm);
-    path.pop_back();
-    if (found) return true;
+  node.slots.erase(it);
+  set(id, kDirty);
+  if (node.slots.empty()) unlink_empty_bucket(tree, path);
+}
+
+uint32_t ForestEditor::parent_of(uint32_t node, const std::vector<uint32_t>& path) const {
+  auto moved = reparented_.find(node);
+  if (moved != reparented_.end()) return moved->second;
+  for (size_t i = path.size(); i-- > 1;) {
+    if (path[i] == node) return path[i - 1];
   }
-  return false;
+  corrupt("a tree node lost its parent");
 }
 
 void ForestEditor::unlink_empty_bucket(size_t tree, const std::vector<uint32_t>& path) {
-  if (path.size() < 2) return;  // an empty root bucket: the tree holds nothing until the next insert
   const uint32_t bucket = path.back();
-  const uint32_t parent = path[path.size() - 2];
+  if (bucket == meta_.roots[tree]) return;  // an empty root bucket: the tree holds nothing until the next insert
+  const uint32_t parent = parent_of(bucket, path);
   const Node& p = load(parent);
   const uint32_t sibling = p.left == bucket ? p.right : p.left;
-  replace_child(tree, path, path.size() - 2, sibling);
+  if (parent == meta_.roots[tree]) {
+    meta_.roots[tree] = sibling;
+  } else {
+    const uint32_t grandparent = parent_of(parent, path);
+    Node& g = load(grandparent);
+    (g.left == parent ? g.left : g.right) = sibling;
+    set(grandparent, kDirty);
+    reparented_[sibling] = grandparent;
+  }
   for (uint32_t gone : {bucket, parent}) {
     set(gone, kDropped);
     clear(gone, kDirty | kOverflowing);
   }
 }
 
-void ForestEditor::replace_child(size_t tree, const std::vector<uint32_t>& path, size_t depth, uint32_t replacement) {
-  if (depth == 0) {
-    meta_.roots[tree] = replacement;
-    return;
-  }
-  const uint32_t grandparent = path[depth - 1];
-  Node& g = load(grandparent);
-  (g.left == path[depth] ? g.left : g.right) = replacement;
-  set(grandparent, kDirty);
+void ForestEditor::insert(size_t tree, const BuildItem& item, uint32_t bucket) {
+  // The routed bucket collapsed in this build (its items all left): route
+  // again through the tree as it is now.
+  if (has(bucket, kDropped)) bucket = descend(tree, item);
+  Node& node = load(bucket);
+  if (node.tag != NodeTag::Bucket) corrupt("an item was routed to a split node");
+  auto it = std::lower_bound(node.slots.begin(), node.slots.end(), item.slot);
+  if (it == node.slots.end() || *it != item.slot) node.slots.insert(it, item.slot);
+  set(bucket, node.slots.size() > meta_.bucket_capacity ? kDirty | kOverflowing : kDirty);
 }
 
-void ForestEditor::insert(uint32_t slot, const float* values, float norm) {
-  for (size_t tree = 0; tree < meta_.roots.size(); tree++) {
-    uint32_t id = meta_.roots[tree];
-    for (uint64_t steps = 0;; steps++) {
-      if (steps > meta_.node_count) corrupt("tree nodes form a cycle");
-      Node& node = load(id);
-      if (node.tag == NodeTag::Bucket) {
-        auto it = std::lower_bound(node.slots.begin(), node.slots.end(), slot);
-        if (it == node.slots.end() || *it != slot) node.slots.insert(it, slot);
-        set(id, node.slots.size() > meta_.bucket_capacity ? kDirty | kOverflowing : kDirty);
-        break;
-      }
-      // As at build time: the sign of the margin, and a coin on the plane
-      // itself or at a random split.
-      float m = node.tag == NodeTag::Split ? margin(node, values, norm) : 0;
-      bool right = m == 0 ? rng_.coin() : m > 0;
-      id = right ? node.right : node.left;
-    }
+uint32_t ForestEditor::descend(size_t tree, const BuildItem& item) {
+  uint32_t id = meta_.roots[tree];
+  for (uint64_t steps = 0;; steps++) {
+    if (steps > meta_.node_count) corrupt("tree nodes form a cycle");
+    const Node& node = load(id);
+    if (node.tag == NodeTag::Bucket) return id;
+    float m = node.tag == NodeTag::Split ? split_margin(geometry_, node.normal(), node.offset, node.extra, item) : 0;
+    bool right = m == 0 ? rng_.coin() : m > 0;
+    id = right ? node.right : node.left;
   }
 }
 
-void ForestEditor::split_bucket(uint32_t id, BuildMonitor& monitor) {
-  std::vector<uint32_t> slots = load(id).slots;
+std::vector<BuildItem> ForestEditor::bucket_items(uint32_t id) {
+  const std::vector<uint32_t>& slots = load(id).slots;
   std::vector<BuildItem> items;
   items.reserve(slots.size());
   const size_t bytes = slot_size(meta_.dimensions);
@@ -153,8 +143,10 @@ void ForestEditor::split_bucket(uint32_t id, BuildMonitor& monitor) {
                                    meta_.dimensions);
     items.push_back({slot, view.values, view.norm});
   }
-  BuiltTree subtree = build_tree(geometry_, items, meta_.bucket_capacity, seed_ ^ (0x9e3779b97f4a7c15ull * (id + 1)),
-                                 monitor);
+  return items;
+}
+
+void ForestEditor::install_subtree(uint32_t id, const BuiltTree& subtree) {
   // Local node 0 takes over the bucket's id, so its parent needs no change.
   std::vector<uint32_t> ids(subtree.nodes.size());
   ids[0] = id;
@@ -197,35 +189,49 @@ void ForestEditor::drop_tree(size_t tree) {
   meta_.roots.erase(meta_.roots.begin() + static_cast<std::ptrdiff_t>(tree));
 }
 
-void ForestEditor::finish(BuildMonitor& monitor) {
-  // Splitting reads item vectors straight from the slabs, so every split
-  // happens before the first node is written. (Splits add nodes past the
-  // current end, which are never overflowing themselves.)
-  const size_t end = state_.size();
-  for (size_t id = lowest_touched_; id < end; id++) {
+void ForestEditor::finish(unsigned threads, BuildMonitor& monitor) {
+  // Splitting reads item vectors straight from the slabs, so every split is
+  // grown before the first node is written. Each subtree is a pure function
+  // of the bucket's items and id, so they grow on all cores and are installed
+  // in id order (which numbers the new nodes the same for any thread count).
+  std::vector<uint32_t> overflowing;
+  for (size_t id = lowest_touched_; id < state_.size(); id++) {
     if ((state_[id] & kOverflowing) && !(state_[id] & kDropped)) {
       clear(static_cast<uint32_t>(id), kOverflowing);
-      if (load(static_cast<uint32_t>(id)).slots.size() > meta_.bucket_capacity) split_bucket(static_cast<uint32_t>(id), monitor);
+      if (load(static_cast<uint32_t>(id)).slots.size() > meta_.bucket_capacity) {
+        overflowing.push_back(static_cast<uint32_t>(id));
+      }
     }
   }
-  // Ascending ids: the puts walk the database in order.
+  std::vector<std::vector<BuildItem>> items(overflowing.size());
+  for (size_t i = 0; i < overflowing.size(); i++) items[i] = bucket_items(overflowing[i]);
+  std::vector<BuiltTree> subtrees(overflowing.size());
+  run_parallel(overflowing.size(), threads, monitor, [&](size_t i) {
+    subtrees[i] = build_tree(geometry_, items[i], meta_.bucket_capacity,
+                             seed_ ^ (0x9e3779b97f4a7c15ull * (overflowing[i] + 1)), monitor);
+  });
+  for (size_t i = 0; i < overflowing.size(); i++) install_subtree(overflowing[i], subtrees[i]);
+  directory_ = nullptr;  // its pages are the ones the puts below replace
+  // Ascending ids, through one cursor: most records sit on the page it is
+  // already on.
+  Cursor cursor(txn_, dbs_.nodes);
   for (size_t id = lowest_touched_; id < state_.size(); id++) {
     if (state_[id] & kDropped) {
-      txn_.del(dbs_.nodes, static_cast<uint32_t>(id));
+      cursor.del(static_cast<uint32_t>(id));
       continue;
     }
     if (!(state_[id] & kDirty)) continue;
     const Node& node = *loaded(static_cast<uint32_t>(id));
     switch (node.tag) {
       case NodeTag::Bucket:
-        txn_.put(dbs_.nodes, static_cast<uint32_t>(id), encode_bucket(node.slots.data(), node.slots.size()));
+        cursor.put(static_cast<uint32_t>(id), encode_bucket(node.slots.data(), node.slots.size()));
         break;
       case NodeTag::Split:
-        txn_.put(dbs_.nodes, static_cast<uint32_t>(id),
+        cursor.put(static_cast<uint32_t>(id),
                  encode_split(node.left, node.right, node.offset, node.extra, node.normal(), meta_.dimensions));
         break;
       case NodeTag::RandomSplit:
-        txn_.put(dbs_.nodes, static_cast<uint32_t>(id), encode_random_split(node.left, node.right));
+        cursor.put(static_cast<uint32_t>(id), encode_random_split(node.left, node.right));
         break;
     }
   }

@@ -151,7 +151,7 @@ constexpr uint32_t kMaxBucketCapacity = 4096;
 // kSlabFillTarget of them; failing that, the best fill seen. Bigger slabs waste
 // less space but make every rewrite of one slot copy more pages.
 constexpr uint32_t kMaxSlabPages = 16;
-constexpr double kSlabFillTarget = 0.97;
+constexpr double kSlabFillTarget = 0.90;
 uint32_t choose_slots_per_slab(uint32_t dimensions, uint32_t page_size);
 
 }  // namespace arroy

@@ -14,8 +14,12 @@ float Geometry::extra_coordinate(const BuildItem& item) const {
 }
 
 float item_margin(const Geometry& g, const Plane& plane, const BuildItem& item) {
-  float m = plane.offset + g.kernels->dot(plane.normal.data(), item.values, g.dimensions);
-  if (g.metric == Metric::DotProduct) m += plane.extra * g.extra_coordinate(item);
+  return split_margin(g, plane.normal.data(), plane.offset, plane.extra, item);
+}
+
+float split_margin(const Geometry& g, const void* normal, float offset, float extra, const BuildItem& item) {
+  float m = offset + g.kernels->dot(normal, item.values, g.dimensions);
+  if (g.metric == Metric::DotProduct) m += extra * g.extra_coordinate(item);
   return m;
 }
 

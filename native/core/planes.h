@@ -39,6 +39,8 @@ struct Plane {
 
 // Signed distance of an item to the plane; > 0 is the right side.
 float item_margin(const Geometry& g, const Plane& plane, const BuildItem& item);
+// The same for a stored split (normal: dimensions floats, possibly unaligned).
+float split_margin(const Geometry& g, const void* normal, float offset, float extra, const BuildItem& item);
 
 // Two-means over random items of subset (indices into items), as in Annoy:
 // returns false when no usable plane exists (e.g. all sampled items coincide).

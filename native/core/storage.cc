@@ -365,4 +365,21 @@ bool Cursor::find(uint32_t key, MDB_val* value) {
   return true;
 }
 
+void Cursor::put(uint32_t key, const std::vector<uint8_t>& bytes) {
+  MDB_val k{sizeof(key), &key};
+  MDB_val v{bytes.size(), const_cast<uint8_t*>(bytes.data())};
+  MDB_val old;
+  // MDB_CURRENT replaces the record the cursor is on (of any size) without
+  // searching for it again.
+  unsigned flags = find(key, &old) ? MDB_CURRENT : 0;
+  check_lmdb(mdb_cursor_put(cursor_, &k, &v, flags), "write failed");
+}
+
+bool Cursor::del(uint32_t key) {
+  MDB_val old;
+  if (!find(key, &old)) return false;
+  check_lmdb(mdb_cursor_del(cursor_, 0), "delete failed");
+  return true;
+}
+
 }  // namespace arroy

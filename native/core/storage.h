@@ -127,6 +127,10 @@ class Cursor {
   // Positions exactly at key; false when absent. Cheap for ascending keys
   // because LMDB first checks the page the cursor is already on.
   bool find(uint32_t key, MDB_val* value);
+  // Writes or deletes the record at key (write transactions), as cheaply as
+  // find() for ascending keys.
+  void put(uint32_t key, const std::vector<uint8_t>& bytes);
+  bool del(uint32_t key);
 
  private:
   bool read(int op, uint32_t* key, MDB_val* value);
