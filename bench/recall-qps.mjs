@@ -8,7 +8,8 @@
 //   npm run bench -- --params          # instead: sweep trees x bucket capacity (how the defaults were
 //                                      # chosen) into bench/PARAMS.md
 //   npm run bench -- --no-annoy        # skip the baseline
-//   npm run bench -- --only glove-100-angular
+//   npm run bench -- --only glove-100-angular   # one dataset (or: --only incremental, --only filtered);
+//                                               # prints its tables without writing bench/RESULTS.md
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -16,6 +17,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Index } from '../dist/index.mjs';
 import { DATASETS_DIR, loadDataset, recallAtK } from '../test/helpers/datasets.mjs';
+import { measureFiltered } from './filtered.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -27,6 +29,7 @@ const DATASETS = [
   { name: 'glove-100-angular', annoyMetric: 'angular', searchK: [1000, 2000, 4000, 8000, 16000, 32000], annoyK: [2000, 5000, 10000, 20000, 50000, 100000] },
   { name: 'fashion-mnist-784-euclidean', annoyMetric: 'euclidean', searchK: [100, 200, 300, 500, 1000, 2000, 4000], annoyK: [100, 200, 500, 1000, 2000, 5000, 10000] },
 ].filter((d) => !only || d.name === only);
+const wants = (section) => !only || only === section || only === 'glove-100-angular';
 const PARAM_GRID = { trees: [10, 20, 40], bucketCapacity: [32, 64, 128] };
 const PASSES = 3; // best of three passes over all queries damps a shared machine's noise
 
@@ -189,7 +192,7 @@ if (withParams) {
   process.exit(0);
 }
 
-const annoy = withAnnoy ? annoyBinary() : undefined;
+const annoy = withAnnoy && DATASETS.length ? annoyBinary() : undefined;
 for (const spec of DATASETS) {
   const ds = loadDataset(spec.name);
   console.error(`${spec.name}: arroy-ts defaults ...`);
@@ -210,7 +213,21 @@ for (const spec of DATASETS) {
     lines.push(`<details><summary>${r.library}, ${r.trees} trees: sweep</summary>\n\n${sweepTable(r)}\n\n</details>\n`);
   }
 }
-if (!only || only === 'glove-100-angular') {
+if (wants('filtered')) {
+  console.error('glove-100-angular: filtered search ...');
+  const f = await measureFiltered(loadDataset('glove-100-angular'));
+  lines.push('## Filtered search (GloVe, k = 10, default searchK)');
+  lines.push('');
+  lines.push('Each filter allows a share of the ids, chosen at random or as one contiguous run (GloVe ids follow word frequency, so a run is a frequency band). Recall@10 is against the exact 10 nearest among the allowed ids (brute force). `auto` is the cost model\'s choice (native/core/search.cc, `choose_strategy`); the forced rows show what each strategy alone gives. The goal: recall ≥ 0.99 at 1% and ≥ 0.95 at 10%, at no less than the unfiltered QPS.');
+  lines.push('');
+  lines.push('| filter | allowed | strategy | recall@10 | QPS | vs unfiltered |');
+  lines.push('| --- | ---: | --- | ---: | ---: | ---: |');
+  for (const r of f.rows) {
+    lines.push(`| ${r.filter} | ${r.allowed.toLocaleString('en-US')} | ${r.strategy} | ${r.recall.toFixed(3)} | ${fmt(r.qps)} | ${(r.qps / f.unfilteredQps).toFixed(2)}× |`);
+  }
+  lines.push('');
+}
+if (wants('incremental')) {
   console.error('glove-100-angular: incremental builds ...');
   const inc = await measureIncremental(loadDataset('glove-100-angular'), 8000);
   lines.push('## Incremental builds (GloVe, 1% batches)');
@@ -224,5 +241,5 @@ if (!only || only === 'glove-100-angular') {
   }
   lines.push('');
 }
-fs.writeFileSync(path.join(here, 'RESULTS.md'), `${lines.join('\n')}\n`);
+if (!only) fs.writeFileSync(path.join(here, 'RESULTS.md'), `${lines.join('\n')}\n`);
 console.log(lines.join('\n'));

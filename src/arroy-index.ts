@@ -5,7 +5,8 @@
  */
 import { runBuild, type BuildOptions, type BuildResult } from './build';
 import { ArroyError, invalidArgument, rethrowNative } from './errors';
-import { binding, type IndexStats, type NativeHits, type NativeIndexHandle } from './native';
+import { filterHandle, type FilterInput } from './filter';
+import { binding, type IndexStats, type NativeFilterHandle, type NativeHits, type NativeIndexHandle } from './native';
 import { checkId, checkPositiveInteger, describe, limits, toFloat32, type VectorInput } from './validate';
 
 /**
@@ -50,6 +51,30 @@ export interface SearchOptions {
    * higher is slower and more accurate. Default `max(100, 25 · k · trees)`.
    */
   searchK?: number;
+  /**
+   * Only items in this set are returned: a {@link Filter} (resolve once, reuse
+   * across queries) or ids / keys as a Uint32Array, array or Set.
+   */
+  filter?: FilterInput;
+  /**
+   * How candidates are found. `'auto'` (default): with a filter, whichever a
+   * cost model expects to be faster (an exact scan of a small allowed set,
+   * else the forest); without one, the forest. `'forest'`: best-first through
+   * the trees, skipping what the filter excludes (searchK then counts allowed
+   * candidates). `'exact'`: score every allowed item (exact results).
+   */
+  strategy?: SearchStrategy;
+}
+
+export type SearchStrategy = 'auto' | 'forest' | 'exact';
+
+/** search() with a report of how the query ran. */
+export interface SearchResult {
+  neighbors: Neighbor[];
+  /** The strategy that ran. */
+  strategy: 'forest' | 'exact';
+  /** How many exact distances were computed. */
+  scored: number;
 }
 
 export interface Neighbor {
@@ -69,13 +94,21 @@ function toNeighbors(hits: NativeHits): Neighbor[] {
   return out;
 }
 
-function searchArgs(options: SearchOptions | undefined): [number, number | undefined] {
+const STRATEGIES: readonly SearchStrategy[] = ['auto', 'forest', 'exact'];
+
+type SearchArgs = [k: number, searchK: number | undefined, filter: NativeFilterHandle | undefined, strategy: SearchStrategy | undefined];
+
+function searchArgs(options: SearchOptions | undefined): SearchArgs {
   if (options !== undefined && (options === null || typeof options !== 'object')) {
     throw invalidArgument(`search options must be an object, got ${describe(options)}`);
   }
   const k = options?.k === undefined ? 10 : checkPositiveInteger(options.k, 'k', limits.maxItemId);
   const searchK = options?.searchK === undefined ? undefined : checkPositiveInteger(options.searchK, 'searchK');
-  return [k, searchK];
+  const strategy = options?.strategy;
+  if (strategy !== undefined && !STRATEGIES.includes(strategy)) {
+    throw invalidArgument(`strategy must be one of ${STRATEGIES.join(', ')}, got ${describe(strategy)}`);
+  }
+  return [k, searchK, filterHandle(options?.filter), strategy];
 }
 
 /** The native handle of an open Index (for Database; not part of the public API). */
@@ -218,9 +251,22 @@ export class Index {
   search(vector: VectorInput, options?: SearchOptions): Neighbor[] {
     const handle = this.#live();
     const query = toFloat32(vector, 'query');
-    const [k, searchK] = searchArgs(options);
+    const args = searchArgs(options);
     try {
-      return toNeighbors(handle.search(query, k, searchK));
+      return toNeighbors(handle.search(query, ...args));
+    } catch (error) {
+      rethrowNative(error);
+    }
+  }
+
+  /** search(), together with how the query ran (which strategy, how many distances). */
+  searchDetailed(vector: VectorInput, options?: SearchOptions): SearchResult {
+    const handle = this.#live();
+    const query = toFloat32(vector, 'query');
+    const args = searchArgs(options);
+    try {
+      const hits = handle.search(query, ...args);
+      return { neighbors: toNeighbors(hits), strategy: hits.strategy, scored: hits.scored };
     } catch (error) {
       rethrowNative(error);
     }
@@ -232,11 +278,11 @@ export class Index {
    */
   searchById(key: ItemKey, options?: SearchOptions): Neighbor[] | undefined {
     const handle = this.#live();
-    const [k, searchK] = searchArgs(options);
+    const args = searchArgs(options);
     try {
       const id = this.#idOf(handle, key);
       if (id === undefined) return undefined;
-      const hits = handle.searchById(id, k, searchK);
+      const hits = handle.searchById(id, ...args);
       return hits && toNeighbors(hits);
     } catch (error) {
       rethrowNative(error);
@@ -247,9 +293,9 @@ export class Index {
   searchIds(vector: VectorInput, options?: SearchOptions): Uint32Array {
     const handle = this.#live();
     const query = toFloat32(vector, 'query');
-    const [k, searchK] = searchArgs(options);
+    const args = searchArgs(options);
     try {
-      return handle.search(query, k, searchK).ids;
+      return handle.search(query, ...args).ids;
     } catch (error) {
       rethrowNative(error);
     }

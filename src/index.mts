@@ -1,6 +1,6 @@
 // ESM entry: re-exports the CommonJS build, so `import` and `require` share one
 // module instance (and one native addon) instead of loading two copies.
-export { Index, Database, ArroyError } from './index.js';
+export { Index, Database, ArroyError, Filter } from './index.js';
 export type {
   ArroyErrorCode,
   BuildOptions,
@@ -9,11 +9,14 @@ export type {
   DatabaseIndexOptions,
   DatabaseOptions,
   Distance,
+  FilterInput,
   IndexStats,
   ItemKey,
   TreeStats,
   Neighbor,
   OpenOptions,
   SearchOptions,
+  SearchResult,
+  SearchStrategy,
   VectorInput,
 } from './index.js';

@@ -3,7 +3,17 @@
  * The public API: Index (one named index), Database (a file with several),
  * ArroyError and the types they use.
  */
-export { Index, type Distance, type ItemKey, type Neighbor, type OpenOptions, type SearchOptions } from './arroy-index';
+export {
+  Index,
+  type Distance,
+  type ItemKey,
+  type Neighbor,
+  type OpenOptions,
+  type SearchOptions,
+  type SearchResult,
+  type SearchStrategy,
+} from './arroy-index';
+export { Filter, type FilterInput } from './filter';
 export { Database, type DatabaseIndexOptions, type DatabaseOptions } from './database';
 export type { BuildOptions, BuildProgress, BuildResult } from './build';
 export { ArroyError, type ArroyErrorCode } from './errors';

@@ -11,7 +11,18 @@ export interface NativeHits {
   distances: Float32Array;
   /** Present for indexes with string keys. */
   keys?: string[];
+  /** How the candidates were found. */
+  strategy: 'forest' | 'exact';
+  /** Exact distances computed. */
+  scored: number;
 }
+
+/** An allowed set of ids and keys (see src/filter.ts). */
+export interface NativeFilterHandle {
+  size(): number;
+}
+
+export type NativeStrategy = 'auto' | 'forest' | 'exact';
 
 export interface NativeBuildReport {
   items: number;
@@ -46,8 +57,14 @@ export interface NativeIndexHandle {
   distance(a: number, b: number): number | undefined;
   idsFrom(from: number, limit: number): Uint32Array;
   seed(): bigint | undefined;
-  search(query: Float32Array, k: number, searchK?: number): NativeHits;
-  searchById(id: number, k: number, searchK?: number): NativeHits | undefined;
+  search(query: Float32Array, k: number, searchK?: number, filter?: NativeFilterHandle, strategy?: NativeStrategy): NativeHits;
+  searchById(
+    id: number,
+    k: number,
+    searchK?: number,
+    filter?: NativeFilterHandle,
+    strategy?: NativeStrategy,
+  ): NativeHits | undefined;
   build(
     options: { rebuild?: boolean; trees?: number; seed?: number | bigint; bucketCapacity?: number; threads?: number },
     onProgress?: (progress: NativeProgress) => void,
@@ -110,6 +127,7 @@ export interface NativeBinding {
       onProgress?: (progress: NativeProgress) => void,
     ): Promise<NativeBuildReport[]>;
   };
+  FilterHandle: new (ids: Uint32Array, keys?: string[]) => NativeFilterHandle;
   listIndexes(path: string, options: { readOnly?: boolean; mapSize?: number }): string[];
   dropIndex(path: string, options: { mapSize?: number }, name: string): boolean;
   limits: NativeLimits;

@@ -6,6 +6,7 @@
 #include "distance.h"
 #include "format.h"
 #include "index.h"
+#include "filter_handle.h"
 #include "index_handle.h"
 #include "storage.h"
 #include "js_errors.h"
@@ -58,6 +59,7 @@ Napi::Value DropIndex(const Napi::CallbackInfo& info) {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("IndexHandle", IndexHandle::Define(env));
+  exports.Set("FilterHandle", FilterHandle::Define(env));
   Napi::Object limits = Napi::Object::New(env);
   limits.Set("maxDimensions", Napi::Number::New(env, arroy::kMaxDimensions));
   limits.Set("maxItemId", Napi::Number::New(env, double(arroy::kMaxItemId)));

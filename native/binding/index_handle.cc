@@ -4,6 +4,7 @@
 
 #include "build_worker.h"
 #include "defaults.h"
+#include "filter_handle.h"
 #include "format.h"
 #include "js_errors.h"
 
@@ -26,7 +27,30 @@ uint64_t to_search_k(Napi::Env env, const Napi::Value& value) {
   return static_cast<uint64_t>(d);
 }
 
-Napi::Value hits_to_js(Napi::Env env, const std::vector<arroy::Hit>& hits, const std::vector<std::string>* keys) {
+// The optional filter (a FilterHandle) and strategy ('auto' | 'forest' |
+// 'exact') of search() and searchById().
+arroy::Query to_query(Napi::Env env, const Napi::Value& filter, const Napi::Value& strategy,
+                      arroy::SearchStats* stats) {
+  arroy::Query query;
+  query.filter = FilterHandle::from(env, filter);
+  query.stats = stats;
+  if (!strategy.IsUndefined()) {
+    std::string name = strategy.IsString() ? strategy.As<Napi::String>().Utf8Value() : std::string();
+    if (name == "auto") {
+      query.strategy = arroy::SearchStrategy::Auto;
+    } else if (name == "forest") {
+      query.strategy = arroy::SearchStrategy::Forest;
+    } else if (name == "exact") {
+      query.strategy = arroy::SearchStrategy::Exact;
+    } else {
+      throw_invalid(env, "strategy must be 'auto', 'forest' or 'exact'");
+    }
+  }
+  return query;
+}
+
+Napi::Value hits_to_js(Napi::Env env, const std::vector<arroy::Hit>& hits, const std::vector<std::string>* keys,
+                       const arroy::SearchStats& stats) {
   Napi::Uint32Array ids = Napi::Uint32Array::New(env, hits.size());
   Napi::Float32Array distances = Napi::Float32Array::New(env, hits.size());
   for (size_t i = 0; i < hits.size(); i++) {
@@ -41,6 +65,8 @@ Napi::Value hits_to_js(Napi::Env env, const std::vector<arroy::Hit>& hits, const
     for (size_t i = 0; i < keys->size(); i++) names[static_cast<uint32_t>(i)] = Napi::String::New(env, (*keys)[i]);
     result.Set("keys", names);
   }
+  result.Set("strategy", Napi::String::New(env, stats.strategy == arroy::SearchStrategy::Exact ? "exact" : "forest"));
+  result.Set("scored", Napi::Number::New(env, double(stats.scored)));
   return result;
 }
 
@@ -286,7 +312,8 @@ Napi::Value IndexHandle::Seed(const Napi::CallbackInfo& info) {
   });
 }
 
-// search(Float32Array, k, searchK?) -> { ids: Uint32Array, distances: Float32Array }
+// search(Float32Array, k, searchK?, filter?, strategy?)
+//   -> { ids: Uint32Array, distances: Float32Array, keys?, strategy, scored }
 Napi::Value IndexHandle::Search(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return guard(env, [&]() -> Napi::Value {
@@ -300,12 +327,14 @@ Napi::Value IndexHandle::Search(const Napi::CallbackInfo& info) {
     uint32_t k = to_uint32(env, info[1], "k", 1, 0xFFFFFFFFu);
     std::vector<std::string> keys;
     std::vector<std::string>* want_keys = idx.string_keys() ? &keys : nullptr;
-    std::vector<arroy::Hit> hits = idx.search(query.Data(), k, to_search_k(env, info[2]), want_keys);
-    return hits_to_js(env, hits, want_keys);
+    arroy::SearchStats stats;
+    arroy::Query options = to_query(env, info[3], info[4], &stats);
+    std::vector<arroy::Hit> hits = idx.search(query.Data(), k, to_search_k(env, info[2]), want_keys, options);
+    return hits_to_js(env, hits, want_keys, stats);
   });
 }
 
-// searchById(id, k, searchK?) -> result, or undefined when id is not stored
+// searchById(id, k, searchK?, filter?, strategy?) -> result, or undefined when id is not stored
 Napi::Value IndexHandle::SearchById(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return guard(env, [&]() -> Napi::Value {
@@ -314,9 +343,11 @@ Napi::Value IndexHandle::SearchById(const Napi::CallbackInfo& info) {
     uint32_t k = to_uint32(env, info[1], "k", 1, 0xFFFFFFFFu);
     std::vector<std::string> keys;
     std::vector<std::string>* want_keys = idx.string_keys() ? &keys : nullptr;
-    auto hits = idx.search_by_id(id, k, to_search_k(env, info[2]), want_keys);
+    arroy::SearchStats stats;
+    arroy::Query options = to_query(env, info[3], info[4], &stats);
+    auto hits = idx.search_by_id(id, k, to_search_k(env, info[2]), want_keys, options);
     if (!hits) return env.Undefined();
-    return hits_to_js(env, *hits, want_keys);
+    return hits_to_js(env, *hits, want_keys, stats);
   });
 }
 

@@ -34,6 +34,16 @@ uint32_t default_bucket_capacity(uint32_t dimensions);
 // same sweep: enough trees that recall@10 reaches 0.9 at a modest searchK.
 uint32_t default_tree_count(uint64_t items, uint32_t dimensions);
 
+// Filtered search: what the forest pays per item it walks past on the way to
+// its searchK allowed candidates (the bitmap test, duplicates across trees,
+// node reads and queue work), in exact distances. Sets the point where
+// scanning the allowed items beats the trees (search.cc, choose_strategy).
+// Measured on GloVe 200k (bench/filtered.mjs): an exact scan costs ~26 ns an
+// item; the forest at searchK 5000 took 2.5 ms with 10% allowed and 10 ms
+// with 3%, i.e. 1.8 and 2.3 distances per item walked. With 2, a 200k-item
+// index at k = 10 and 20 trees scans up to ~47k allowed items exactly.
+constexpr double kFilteredEntryCost = 2.0;
+
 // Default searchK (unique candidates scored exactly) for k results over the
 // given number of trees.
 uint64_t default_search_k(uint32_t k, uint32_t trees);

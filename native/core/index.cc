@@ -240,7 +240,8 @@ IndexStats Index::inspect(bool verify) {
   return inspect_index(reader_, env_->main_database(), dbs_, verify);
 }
 
-std::vector<Hit> Index::search(const float* query, uint32_t k, uint64_t search_k, std::vector<std::string>* keys) {
+std::vector<Hit> Index::search(const float* query, uint32_t k, uint64_t search_k, std::vector<std::string>* keys,
+                               const Query& options) {
   check_open();
   for (uint32_t i = 0; i < dimensions_; i++) {
     if (!std::isfinite(query[i])) fail(ErrorCode::InvalidArgument, "the query holds a non-finite value");
@@ -251,19 +252,28 @@ std::vector<Hit> Index::search(const float* query, uint32_t k, uint64_t search_k
     fail(ErrorCode::InvalidArgument, "a zero vector has no cosine distance");
   }
   Read read(*this);
-  std::vector<Hit> hits = search_forest(read.view(), *kernels_, {query, norm, k, search_k});
+  std::vector<Hit> hits = run_query(read.view(), {query, norm, k, search_k}, options);
   fill_keys(hits, keys);
   return hits;
 }
 
+std::vector<Hit> Index::run_query(SnapshotView& view, SearchRequest request, const Query& options) {
+  if (options.filter) {
+    const IndexMeta& meta = view.meta();
+    request.filter = &options.filter->resolve(reader_, dbs_, meta.instance, meta.slot_count);
+  }
+  request.strategy = options.strategy;
+  return search_forest(view, *kernels_, request, options.stats);
+}
+
 std::optional<std::vector<Hit>> Index::search_by_id(uint32_t id, uint32_t k, uint64_t search_k,
-                                                    std::vector<std::string>* keys) {
+                                                    std::vector<std::string>* keys, const Query& options) {
   Read read(*this);
   std::optional<uint32_t> slot = find_slot(reader_, dbs_.ids, id);
   if (!slot) return std::nullopt;
   SlotView item = read.view().live_slot(*slot);
   if (item.item_id != id) corrupt("slot " + std::to_string(*slot) + " holds another item");
-  std::vector<Hit> hits = search_forest(read.view(), *kernels_, {item.values, item.norm, k, search_k});
+  std::vector<Hit> hits = run_query(read.view(), {item.values, item.norm, k, search_k}, options);
   fill_keys(hits, keys);
   return hits;
 }

@@ -17,6 +17,7 @@
 
 #include "distance.h"
 #include "errors.h"
+#include "filter.h"
 #include "forest.h"
 #include "inspect.h"
 #include "records.h"
@@ -34,6 +35,14 @@ struct OpenOptions {
   std::optional<bool> string_keys; // items addressed by string keys; empty: take it from the file (creating: false)
   bool read_only = false;
   uint64_t map_size = 0;           // 0: kDefaultMapSize
+};
+
+// The optional parts of a search: which items it may return, how it finds
+// them, and where to report what it did.
+struct Query {
+  AllowedSet* filter = nullptr;
+  SearchStrategy strategy = SearchStrategy::Auto;
+  SearchStats* stats = nullptr;
 };
 
 // Pending changes, by id (or by string key): a vector to store, or nullopt to delete.
@@ -134,11 +143,13 @@ class Index {
   // Seed of the committed forest; nullopt before the first build.
   std::optional<uint64_t> seed();
   // With `keys` (string-keyed indexes), also the key of each hit, read in
-  // the same snapshot.
-  std::vector<Hit> search(const float* query, uint32_t k, uint64_t search_k, std::vector<std::string>* keys = nullptr);
+  // the same snapshot. With `filter`, only the items it allows.
+  std::vector<Hit> search(const float* query, uint32_t k, uint64_t search_k, std::vector<std::string>* keys = nullptr,
+                          const Query& query_options = {});
   // nullopt when id is not stored.
   std::optional<std::vector<Hit>> search_by_id(uint32_t id, uint32_t k, uint64_t search_k,
-                                               std::vector<std::string>* keys = nullptr);
+                                               std::vector<std::string>* keys = nullptr,
+                                               const Query& query_options = {});
 
   // Describes the committed index; with verify, throws Corrupt on the first
   // broken invariant (see inspect.h).
@@ -164,6 +175,7 @@ class Index {
   void check_writable(bool keyed) const;
   void check_vector(const float* values, size_t length) const;
   void fill_keys(const std::vector<Hit>& hits, std::vector<std::string>* keys);
+  std::vector<Hit> run_query(SnapshotView& view, SearchRequest request, const Query& options);
   // Starts a call's read snapshot; the returned scope ends it.
   class Read;
 

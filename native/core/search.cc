@@ -82,61 +82,13 @@ void push(std::vector<QueueEntry>& queue, float priority, uint32_t node) {
   std::push_heap(queue.begin(), queue.end());
 }
 
-}  // namespace
-
-std::vector<Hit> search_forest(SnapshotView& view, const Kernels& kernels, const SearchRequest& request) {
-  thread_local Scratch scratch;
+// Scores `slots` (ascending) exactly and keeps the best k. Two passes: resolve
+// every address, then score while prefetching a few candidates ahead, so that
+// the memory latency of scattered vectors overlaps instead of adding up.
+std::vector<Hit> score_slots(SnapshotView& view, const Kernels& kernels, const SearchRequest& request,
+                             const std::vector<uint32_t>& slots, Scratch& scratch) {
   const IndexMeta& meta = view.meta();
-  if (meta.roots.empty() || request.k == 0) return {};
   const uint32_t dims = meta.dimensions;
-  const uint64_t search_k = request.search_k ? request.search_k : default_search_k(request.k, meta.roots.size());
-  const uint64_t wanted = std::max<uint64_t>(search_k, request.k);
-
-  auto& queue = scratch.queue;
-  auto& candidates = scratch.candidates;
-  queue.clear();
-  candidates.begin(meta.slot_count);
-  for (uint32_t root : meta.roots) queue.push_back({std::numeric_limits<float>::infinity(), root});
-  std::make_heap(queue.begin(), queue.end());
-
-  // Each node is visited at most once per tree in a valid forest; more visits
-  // than nodes means the stored nodes form a cycle.
-  uint64_t visits = 0;
-  while (!queue.empty() && candidates.size() < wanted) {
-    std::pop_heap(queue.begin(), queue.end());
-    QueueEntry top = queue.back();
-    queue.pop_back();
-    if (++visits > meta.node_count) corrupt("tree nodes form a cycle");
-
-    NodeView node = view.node(top.node);
-    switch (node.tag) {
-      case NodeTag::Bucket:
-        for (uint32_t i = 0; i < node.count; i++) {
-          uint32_t slot = load_u32(node.ids, i);
-          if (slot >= meta.slot_count) corrupt("a bucket refers to a slot beyond the slot count");
-          candidates.insert(slot);
-        }
-        break;
-      case NodeTag::Split: {
-        // The near side keeps the parent's priority; the far side is ranked
-        // by how close the query is to the plane, across all trees at once.
-        float margin = node.offset + kernels.dot(node.normal, request.query, dims);
-        if (std::isnan(margin)) corrupt("split node " + std::to_string(top.node) + " holds a non-finite plane");
-        push(queue, std::min(top.priority, margin), node.right);
-        push(queue, std::min(top.priority, -margin), node.left);
-        break;
-      }
-      case NodeTag::RandomSplit:
-        push(queue, top.priority, node.right);
-        push(queue, top.priority, node.left);
-        break;
-    }
-  }
-
-  // Two passes over the candidates in slot order: resolve every address, then
-  // score while prefetching a few candidates ahead, so that the memory latency
-  // of scattered vectors overlaps instead of adding up.
-  std::vector<uint32_t>& slots = candidates.sorted_and_clear();
   auto& addresses = scratch.addresses;
   addresses.clear();
   for (uint32_t slot : slots) addresses.push_back(view.slot_address(slot));
@@ -166,6 +118,96 @@ std::vector<Hit> search_forest(SnapshotView& view, const Kernels& kernels, const
   }
   std::sort_heap(best.begin(), best.end(), closer);
   return best;
+}
+
+}  // namespace
+
+SearchStrategy choose_strategy(uint64_t allowed, uint64_t items, uint64_t search_k) {
+  // The forest scores search_k allowed candidates, and to find them walks
+  // about search_k * items / allowed bucket entries, each a bitmap test plus
+  // its share of the node reads, priced at kFilteredEntryCost distances. The
+  // exact scan scores every allowed item.
+  if (allowed <= search_k) return SearchStrategy::Exact;
+  const double forest = double(search_k) * (1.0 + kFilteredEntryCost * double(items) / double(allowed));
+  return double(allowed) <= forest ? SearchStrategy::Exact : SearchStrategy::Forest;
+}
+
+std::vector<Hit> search_forest(SnapshotView& view, const Kernels& kernels, const SearchRequest& request,
+                               SearchStats* stats) {
+  thread_local Scratch scratch;
+  SearchStats local;
+  SearchStats& report = stats ? *stats : local;
+  report = SearchStats{};
+  const IndexMeta& meta = view.meta();
+  if (request.k == 0) return {};
+  const SlotFilter* filter = request.filter;
+  const uint64_t search_k = request.search_k ? request.search_k : default_search_k(request.k, meta.roots.size());
+  const uint64_t wanted = std::max<uint64_t>(search_k, request.k);
+
+  SearchStrategy strategy = request.strategy;
+  if (strategy == SearchStrategy::Auto) {
+    strategy = filter ? choose_strategy(filter->slots.size(), meta.item_count, wanted) : SearchStrategy::Forest;
+  }
+  if (strategy == SearchStrategy::Exact) {
+    report.strategy = SearchStrategy::Exact;
+    if (filter) {
+      report.scored = filter->slots.size();
+      return score_slots(view, kernels, request, filter->slots, scratch);
+    }
+    std::vector<uint32_t> every;
+    every.reserve(meta.item_count);
+    for_each_live_slot(view.transaction(), view.databases(), meta,
+                       [&](uint32_t slot, const SlotView&) { every.push_back(slot); });
+    report.scored = every.size();
+    return score_slots(view, kernels, request, every, scratch);
+  }
+  if (meta.roots.empty()) return {};
+  const uint32_t dims = meta.dimensions;
+
+  auto& queue = scratch.queue;
+  auto& candidates = scratch.candidates;
+  queue.clear();
+  candidates.begin(meta.slot_count);
+  for (uint32_t root : meta.roots) queue.push_back({std::numeric_limits<float>::infinity(), root});
+  std::make_heap(queue.begin(), queue.end());
+
+  // Each node is visited at most once per tree in a valid forest; more visits
+  // than nodes means the stored nodes form a cycle.
+  uint64_t visits = 0;
+  while (!queue.empty() && candidates.size() < wanted) {
+    std::pop_heap(queue.begin(), queue.end());
+    QueueEntry top = queue.back();
+    queue.pop_back();
+    if (++visits > meta.node_count) corrupt("tree nodes form a cycle");
+
+    NodeView node = view.node(top.node);
+    switch (node.tag) {
+      case NodeTag::Bucket:
+        for (uint32_t i = 0; i < node.count; i++) {
+          uint32_t slot = load_u32(node.ids, i);
+          if (slot >= meta.slot_count) corrupt("a bucket refers to a slot beyond the slot count");
+          if (!filter || filter->allows(slot)) candidates.insert(slot);
+        }
+        break;
+      case NodeTag::Split: {
+        // The near side keeps the parent's priority; the far side is ranked
+        // by how close the query is to the plane, across all trees at once.
+        float margin = node.offset + kernels.dot(node.normal, request.query, dims);
+        if (std::isnan(margin)) corrupt("split node " + std::to_string(top.node) + " holds a non-finite plane");
+        push(queue, std::min(top.priority, margin), node.right);
+        push(queue, std::min(top.priority, -margin), node.left);
+        break;
+      }
+      case NodeTag::RandomSplit:
+        push(queue, top.priority, node.right);
+        push(queue, top.priority, node.left);
+        break;
+    }
+  }
+
+  std::vector<uint32_t>& slots = candidates.sorted_and_clear();
+  report.scored = slots.size();
+  return score_slots(view, kernels, request, slots, scratch);
 }
 
 }  // namespace arroy

@@ -18,3 +18,7 @@ export interface Dataset {
 export declare function loadDataset(name: 'glove-100-angular' | 'fashion-mnist-784-euclidean'): Dataset;
 export declare function recallAtK(results: number[][], ds: Dataset, k: number): number;
 export declare function readWords(): string[];
+export declare function randomSubset(ds: Dataset, fraction: number, seed: number): Uint32Array;
+export declare function contiguousSubset(ds: Dataset, fraction: number, start: number): Uint32Array;
+export declare function filteredTruth(ds: Dataset, allowed: Uint32Array, k: number): number[][];
+export declare function recallAgainst(results: ArrayLike<number>[], truths: number[][]): number;

@@ -68,3 +68,74 @@ export function recallAtK(results, ds, k) {
 export function readWords() {
   return fs.readFileSync(path.join(DATASETS_DIR, 'glove-100-angular', 'words.txt'), 'utf8').split('\n');
 }
+
+// Subsets of a dataset for filtered search, as sorted id arrays: `fraction`
+// of the items chosen at random (seeded), or one contiguous run of ids (in
+// GloVe, ids follow word frequency, so a run is a frequency band).
+export function randomSubset(ds, fraction, seed) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const chosen = new Set();
+  const want = Math.round(ds.baseCount * fraction);
+  while (chosen.size < want) chosen.add(Math.floor(next() * ds.baseCount));
+  return Uint32Array.from(chosen).sort();
+}
+
+export function contiguousSubset(ds, fraction, start) {
+  const count = Math.round(ds.baseCount * fraction);
+  return Uint32Array.from({ length: count }, (_, i) => start + i);
+}
+
+// Exact k nearest of every query among `allowed` ids, by brute force in
+// float64 (cosine for GloVe, euclidean otherwise): the ground truth of
+// filtered search. Returns one id array per query.
+export function filteredTruth(ds, allowed, k) {
+  const dim = ds.dim;
+  const cosine = ds.distance === 'cosine';
+  const norms = new Float64Array(allowed.length);
+  for (let j = 0; j < allowed.length; j++) {
+    const v = ds.row('base', allowed[j]);
+    let s = 0;
+    for (let d = 0; d < dim; d++) s += v[d] * v[d];
+    norms[j] = Math.sqrt(s);
+  }
+  const truth = [];
+  const dist = new Float64Array(allowed.length);
+  for (let q = 0; q < ds.queryCount; q++) {
+    const query = ds.row('queries', q);
+    let qn = 0;
+    for (let d = 0; d < dim; d++) qn += query[d] * query[d];
+    qn = Math.sqrt(qn);
+    for (let j = 0; j < allowed.length; j++) {
+      const v = ds.row('base', allowed[j]);
+      let s = 0;
+      if (cosine) {
+        for (let d = 0; d < dim; d++) s += query[d] * v[d];
+        dist[j] = 1 - s / (qn * norms[j]);
+      } else {
+        for (let d = 0; d < dim; d++) s += (query[d] - v[d]) ** 2;
+        dist[j] = s;
+      }
+    }
+    const order = Array.from(allowed.keys()).sort((x, y) => dist[x] - dist[y] || allowed[x] - allowed[y]);
+    truth.push(order.slice(0, k).map((j) => allowed[j]));
+  }
+  return truth;
+}
+
+// Mean over queries of |result ∩ truth| / |truth|, against explicit truths.
+export function recallAgainst(results, truths) {
+  let hits = 0;
+  let total = 0;
+  for (let q = 0; q < truths.length; q++) {
+    const truth = new Set(truths[q]);
+    for (const id of results[q]) if (truth.has(id)) hits++;
+    total += truth.size;
+  }
+  return total === 0 ? 1 : hits / total;
+}

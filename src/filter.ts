@@ -1,0 +1,55 @@
+/**
+ * Filters for search(): the set of items a query may return.
+ *
+ * A Filter is resolved to the index's internal slots once per committed
+ * state and remembers it, so reuse one Filter across many queries. Passing a
+ * plain array or Set to search() works too but resolves it on every call.
+ */
+import { invalidArgument } from './errors';
+import { binding, type NativeFilterHandle } from './native';
+import { checkId, describe } from './validate';
+
+/** What search() accepts as `filter`. */
+export type FilterInput = Filter | Uint32Array | Iterable<number | string>;
+
+export class Filter {
+  /** How many distinct ids, plus how many keys, were given (ones not stored included). */
+  readonly size: number;
+  readonly #handle: NativeFilterHandle;
+
+  /**
+   * Allow the items named by `items`: ids (numbers) and, in indexes with
+   * string keys, keys (strings). Ids or keys that are not stored are ignored;
+   * keys are looked up again after every commit, so a key added later counts
+   * once it is built.
+   */
+  constructor(items: Uint32Array | Iterable<number | string>) {
+    let ids: Uint32Array;
+    let keys: string[] | undefined;
+    if (items instanceof Uint32Array) {
+      ids = items;
+    } else if (items !== null && typeof items === 'object' && Symbol.iterator in items) {
+      const numbers: number[] = [];
+      for (const item of items) {
+        if (typeof item === 'string') (keys ??= []).push(item);
+        else numbers.push(checkId(item, 'a filter id'));
+      }
+      ids = Uint32Array.from(numbers);
+    } else {
+      throw invalidArgument(`a filter must be a Uint32Array, an array or a Set of ids or keys, got ${describe(items)}`);
+    }
+    this.#handle = new binding.FilterHandle(ids, keys);
+    this.size = this.#handle.size();
+  }
+
+  /** @internal The native allowed set. */
+  static handleOf(filter: Filter): NativeFilterHandle {
+    return filter.#handle;
+  }
+}
+
+/** The native handle for a search's `filter` option (undefined: no filter). */
+export function filterHandle(input: FilterInput | undefined): NativeFilterHandle | undefined {
+  if (input === undefined) return undefined;
+  return Filter.handleOf(input instanceof Filter ? input : new Filter(input as Uint32Array | Iterable<number | string>));
+}

@@ -1,0 +1,129 @@
+// Filtered search: only allowed items come back, on either strategy, with the
+// cost model choosing between them; recall on GloVe against brute force over
+// the allowed ids.
+import { describe, expect, it } from 'vitest';
+import { ArroyError, Filter, Index } from '../src/index';
+import { bruteForce, random, randomVectors } from './helpers/brute';
+import { filteredTruth, loadDataset, randomSubset, contiguousSubset, recallAgainst } from './helpers/datasets.mjs';
+import { tempIndexPath } from './helpers/tmp';
+
+async function smallIndex(count = 2000, dim = 8) {
+  const index = Index.open(tempIndexPath(), { dimensions: dim, distance: 'euclidean' });
+  const vectors = randomVectors(count, dim, 7);
+  vectors.forEach((v, id) => index.add(id, v));
+  await index.build({ seed: 3 });
+  return { index, vectors };
+}
+
+describe('filtered search', () => {
+  it('returns only allowed ids, exactly, on both strategies', async () => {
+    const { index, vectors } = await smallIndex();
+    const next = random(11);
+    const allowed = Array.from({ length: 150 }, () => Math.floor(next() * vectors.length));
+    const allowedItems = [...new Set(allowed)].map((id): [number, Float32Array] => [id, vectors[id]]);
+    const filter = new Filter(allowed);
+    expect(filter.size).toBe(allowedItems.length);
+    for (let q = 0; q < 20; q++) {
+      const query = vectors[(q * 37) % vectors.length].map((x) => x + 0.01);
+      const truth = bruteForce('euclidean', allowedItems, query, 10).map((n) => n.id);
+      const exact = index.searchDetailed(query, { k: 10, filter, strategy: 'exact' });
+      expect(exact.strategy).toBe('exact');
+      expect(exact.scored).toBe(allowedItems.length);
+      expect(exact.neighbors.map((n) => n.id)).toEqual(truth);
+      // The forest, asked for every allowed item, finds the same.
+      const forest = index.searchDetailed(query, { k: 10, filter, strategy: 'forest', searchK: 100000 });
+      expect(forest.strategy).toBe('forest');
+      expect(forest.neighbors.map((n) => n.id)).toEqual(truth);
+      // A small searchK still returns only allowed ids.
+      const quick = index.search(query, { k: 10, filter, strategy: 'forest', searchK: 20 });
+      for (const n of quick) expect(allowed).toContain(n.id);
+    }
+    index.close();
+  });
+
+  it('lets the cost model scan small sets and walk the forest for large ones', async () => {
+    const { index } = await smallIndex(20000, 4);
+    const query = [0.1, 0.2, 0.3, 0.4];
+    const small = index.searchDetailed(query, { k: 5, filter: Array.from({ length: 50 }, (_, i) => i * 7) });
+    expect(small.strategy).toBe('exact');
+    const large = index.searchDetailed(query, { k: 5, filter: Uint32Array.from({ length: 15000 }, (_, i) => i) });
+    expect(large.strategy).toBe('forest');
+    expect(large.neighbors.every((n) => n.id < 15000)).toBe(true);
+    expect(index.searchDetailed(query, { k: 5 }).strategy).toBe('forest');
+    index.close();
+  });
+
+  it('accepts Sets and arrays, ignores ids not stored and follows commits', async () => {
+    const { index, vectors } = await smallIndex(500, 8);
+    const filter = new Filter([1, 2, 3, 4_000_000]);
+    expect(index.search(vectors[1], { k: 10, filter }).map((n) => n.id).sort()).toEqual([1, 2, 3]);
+    expect(index.search(vectors[2], { k: 10, filter: new Set([2, 9]) }).map((n) => n.id).sort()).toEqual([2, 9]);
+    expect(index.searchById(3, { k: 10, filter })!.map((n) => n.id).sort()).toEqual([1, 2, 3]);
+    // The same Filter after a commit: deleted ids go, added ones come.
+    index.delete(2);
+    index.add(4_000_000, vectors[0]);
+    await index.build();
+    expect(index.search(vectors[1], { k: 10, filter }).map((n) => n.id).sort((a, b) => a - b)).toEqual([1, 3, 4_000_000]);
+    expect(index.search(vectors[1], { k: 10, filter: [] })).toEqual([]);
+    index.close();
+  });
+
+  it('filters by key in string-keyed indexes, including keys committed later', async () => {
+    const index = Index.open(tempIndexPath(), { dimensions: 2, distance: 'euclidean', keys: 'string' });
+    for (let i = 0; i < 100; i++) index.add(`doc-${i}`, [i, 0]);
+    await index.build();
+    const filter = new Filter(['doc-10', 'doc-90', 'doc-new']);
+    expect(index.search([50, 0], { k: 5, filter }).map((n) => n.key)).toEqual(['doc-10', 'doc-90']);
+    index.add('doc-new', [51, 0]);
+    await index.build();
+    expect(index.search([50, 0], { k: 5, filter }).map((n) => n.key)).toEqual(['doc-new', 'doc-10', 'doc-90']);
+    index.close();
+  });
+
+  it('rejects bad filters and strategies with typed errors', async () => {
+    const { index } = await smallIndex(100, 8);
+    const query = new Float32Array(8);
+    for (const filter of [{}, 5, 'abc-not-iterable-as-ids', [1.5], [-1]] as unknown[]) {
+      expect(() => index.search(query, { filter: filter as number[] })).toThrow(ArroyError);
+    }
+    expect(() => index.search(query, { strategy: 'fast' as 'auto' })).toThrow(expect.objectContaining({ code: 'ERR_ARROY_INVALID_ARGUMENT' }));
+    index.close();
+  });
+});
+
+describe('filtered search on GloVe 200k (auto strategy, default searchK)', () => {
+  const ds = loadDataset('glove-100-angular');
+  const queries = 200;
+  let index: Index;
+
+  it('reaches recall@10 >= 0.99 at 1% and >= 0.95 at 10% of the ids', async () => {
+    index = Index.open(tempIndexPath('glove'), { dimensions: ds.dim, distance: 'cosine' });
+    for (let i = 0; i < ds.baseCount; i++) index.add(i, ds.row('base', i));
+    await index.build({ seed: 42 });
+    const sub = { ...ds, queryCount: queries };
+    const cases: Array<[string, Uint32Array, number]> = [
+      ['1% random', randomSubset(ds, 0.01, 1), 0.99],
+      ['10% random', randomSubset(ds, 0.1, 2), 0.95],
+      ['1% contiguous', contiguousSubset(ds, 0.01, 100000), 0.99],
+      ['10% contiguous', contiguousSubset(ds, 0.1, 100000), 0.95],
+    ];
+    for (const [label, ids, target] of cases) {
+      const truth = filteredTruth(sub, ids, 10);
+      const filter = new Filter(ids);
+      const allowed = new Set(ids);
+      const results: number[][] = [];
+      const strategies = new Set<string>();
+      for (let q = 0; q < queries; q++) {
+        const r = index.searchDetailed(ds.row('queries', q), { k: 10, filter });
+        strategies.add(r.strategy);
+        const found = r.neighbors.map((n) => n.id);
+        for (const id of found) expect(allowed.has(id)).toBe(true);
+        results.push(found);
+      }
+      const recall = recallAgainst(results, truth);
+      console.log(`GloVe ${label}: recall@10 ${recall.toFixed(4)} via ${[...strategies].join('+')}`);
+      expect(recall).toBeGreaterThanOrEqual(target);
+    }
+    index.close();
+  }, 120_000);
+});
