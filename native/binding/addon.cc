@@ -74,6 +74,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   defaults.Set("minMapSize", Napi::Number::New(env, double(arroy::kMinMapSize)));
   defaults.Set("maxMapSize", Napi::Number::New(env, double(arroy::kMaxMapSize)));
   exports.Set("mapSizes", defaults);
+  IndexHandle::track_environment(env);
   return exports;
 }
 
