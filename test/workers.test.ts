@@ -65,8 +65,8 @@ describe('worker_threads', () => {
     const terminateMs = Date.now() - started;
     // Released: opens with another readOnly setting than the worker's.
     const reader = Index.open(file, { readOnly: true });
-    console.log(`terminate() took ${terminateMs} ms; size after: ${reader.size}`);
-    expect([vectors.length, vectors.length + 30000]).toContain(reader.size); // the build committed whole or not at all
+    // The build (about a second of work) was cancelled, not finished: nothing of it committed.
+    expect(reader.size).toBe(vectors.length);
     reader.check();
     reader.close();
     const writer = Index.open(file);
@@ -75,7 +75,7 @@ describe('worker_threads', () => {
     expect(writer.search(vectors[0], { k: 2, searchK: 5000 }).map((n) => n.id).sort((a, b) => a - b)).toEqual([0, 999999]);
     writer.check();
     writer.close();
-    expect(terminateMs).toBeLessThan(60_000);
+    expect(terminateMs).toBeLessThan(10_000);
   });
 
   it('gives many concurrent worker readers identical results', async () => {

@@ -129,13 +129,12 @@ IndexHandle::~IndexHandle() {
 // ------------------------------------------------------------ environment end
 //
 // When a worker_thread ends (or the main thread exits), Node runs the
-// cleanup hooks of its environment. Node first waits for the environment's
-// queued and running async work (a build's Execute) to finish and settle, so
-// by then no build of that thread is running; a running build is cancelled at
-// its next check if its handle was closed or collected. The hook closes every
-// handle the thread opened: their Index objects drop their read snapshots and
-// registry references, and the file closes once no thread of the process has
-// it open. Handles collected later find themselves already closed.
+// cleanup hooks of its environment. A build the thread started is cancelled
+// and joined by its own thread-safe function's finalizer (build_worker.h).
+// This hook closes every handle the thread opened: their Index objects drop
+// their read snapshots and registry references, and the file closes once no
+// thread of the process has it open. Handles collected later find
+// themselves already closed.
 
 std::mutex& IndexHandle::live_mutex() {
   static auto* mutex = new std::mutex();  // never destroyed: outlives static teardown
