@@ -27,7 +27,10 @@
         "<!@(node native/locate.js sources binding)"
       ],
       "include_dirs": ["native/core", "native/binding"],
-      "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+      # NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS: in a worker_thread being
+      # terminated, JS cannot be called and napi_throw fails; without it
+      # node-addon-api would turn that into a C++ exception nobody catches.
+      "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED", "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS"],
       "cflags_cc": ["-Wall", "-Wextra", "-Wno-unused-parameter"],
       "ldflags": ["-Wl,--exclude-libs,ALL", "-Wl,-Bsymbolic", "-pthread"]
     }

@@ -7,7 +7,7 @@ import { runBuild, type BuildOptions, type BuildResult } from './build';
 import { ArroyError, invalidArgument, rethrowNative } from './errors';
 import { filterHandle, type FilterInput } from './filter';
 import { binding, type IndexStats, type NativeFilterHandle, type NativeHits, type NativeIndexHandle } from './native';
-import { checkId, checkPositiveInteger, describe, limits, toFloat32, type VectorInput } from './validate';
+import { checkId, checkMapSize, checkPositiveInteger, describe, limits, toFloat32, type VectorInput } from './validate';
 
 /**
  * How distance is measured; every result's `distance` follows this definition:
@@ -39,7 +39,11 @@ export interface OpenOptions {
   keys?: 'number' | 'string';
   /** Open without write access: add, delete and build throw. Default false. */
   readOnly?: boolean;
-  /** Bytes of address space reserved for the memory map (not disk). Default 64 GiB. */
+  /**
+   * Bytes of address space reserved for the memory map at open (not disk):
+   * 1 MiB to 16 TiB, default 64 GiB. The map grows by itself when a build
+   * fills it, and follows when another process has grown the file.
+   */
   mapSize?: number;
 }
 
@@ -154,7 +158,7 @@ export class Index {
       throw invalidArgument(`name must be a string of 1 to ${limits.maxIndexNameBytes} bytes, got ${describe(name)}`);
     }
     if (readOnly !== undefined && typeof readOnly !== 'boolean') throw invalidArgument(`readOnly must be a boolean, got ${describe(readOnly)}`);
-    if (mapSize !== undefined) checkPositiveInteger(mapSize, 'mapSize');
+    if (mapSize !== undefined) checkMapSize(mapSize);
     try {
       return new Index(path, new binding.IndexHandle(path, { dimensions, distance, name, keys, readOnly, mapSize }));
     } catch (error) {

@@ -6,12 +6,16 @@ import { Index, handleOf, type Distance } from './arroy-index';
 import { runBuild, type BuildOptions, type BuildResult } from './build';
 import { ArroyError, invalidArgument, rethrowNative } from './errors';
 import { binding } from './native';
-import { checkPositiveInteger, describe, limits } from './validate';
+import { checkMapSize, describe, limits } from './validate';
 
 export interface DatabaseOptions {
   /** Open without write access. Default false. */
   readOnly?: boolean;
-  /** Bytes of address space reserved for the memory map (not disk). Default 64 GiB. */
+  /**
+   * Bytes of address space reserved for the memory map at open (not disk):
+   * 1 MiB to 16 TiB, default 64 GiB. The map grows by itself when a build
+   * fills it, and follows when another process has grown the file.
+   */
   mapSize?: number;
 }
 
@@ -42,7 +46,7 @@ export class Database {
     if (typeof path !== 'string' || path.length === 0) throw invalidArgument(`path must be a non-empty string, got ${describe(path)}`);
     if (options === null || typeof options !== 'object') throw invalidArgument(`options must be an object, got ${describe(options)}`);
     if (options.readOnly !== undefined && typeof options.readOnly !== 'boolean') throw invalidArgument('readOnly must be a boolean');
-    if (options.mapSize !== undefined) checkPositiveInteger(options.mapSize, 'mapSize');
+    if (options.mapSize !== undefined) checkMapSize(options.mapSize);
     const db = new Database(path, options);
     db.names(); // opens the file now, so a bad path fails here
     return db;

@@ -131,6 +131,8 @@ export interface NativeBinding {
   listIndexes(path: string, options: { readOnly?: boolean; mapSize?: number }): string[];
   dropIndex(path: string, options: { mapSize?: number }, name: string): boolean;
   limits: NativeLimits;
+  /** mapSize: the default, and the range an open accepts (bytes; from native/core/defaults.h). */
+  mapSizes: { mapSize: number; minMapSize: number; maxMapSize: number };
   defaultTreeCount(items: number, dimensions: number): number;
   /** The SIMD kernel set chosen for this CPU: 'avx512', 'avx2', 'neon' or 'scalar'. */
   simd: string;

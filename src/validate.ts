@@ -39,6 +39,15 @@ export function checkPositiveInteger(value: unknown, what: string, max = Number.
   return value;
 }
 
+/** The mapSize option: bytes, an integer within the range the core accepts. */
+export function checkMapSize(value: unknown): number {
+  const { minMapSize, maxMapSize } = binding.mapSizes;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < minMapSize || value > maxMapSize) {
+    throw invalidArgument(`mapSize must be an integer number of bytes from ${minMapSize} to ${maxMapSize}, got ${describe(value)}`);
+  }
+  return value;
+}
+
 export function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   if (typeof value === 'bigint') return `${value}n`;

@@ -27,9 +27,7 @@ arroy::EnvironmentOptions environment_options(Napi::Env env, const Napi::Value& 
   if (!value.IsObject()) return options;
   Napi::Object o = value.As<Napi::Object>();
   if (o.Has("readOnly")) options.read_only = o.Get("readOnly").ToBoolean();
-  if (o.Has("mapSize") && o.Get("mapSize").IsNumber()) {
-    options.map_size = static_cast<uint64_t>(o.Get("mapSize").As<Napi::Number>().DoubleValue());
-  }
+  if (o.Has("mapSize")) options.map_size = to_map_size(env, o.Get("mapSize"));
   return options;
 }
 
@@ -73,6 +71,12 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("listIndexes", Napi::Function::New(env, ListIndexes));
   exports.Set("dropIndex", Napi::Function::New(env, DropIndex));
   exports.Set("simd", Napi::String::New(env, arroy::active_kernels().name));
+  Napi::Object defaults = Napi::Object::New(env);
+  defaults.Set("mapSize", Napi::Number::New(env, double(arroy::kDefaultMapSize)));
+  defaults.Set("minMapSize", Napi::Number::New(env, double(arroy::kMinMapSize)));
+  defaults.Set("maxMapSize", Napi::Number::New(env, double(arroy::kMaxMapSize)));
+  exports.Set("mapSizes", defaults);
+  IndexHandle::track_environment(env);
   return exports;
 }
 

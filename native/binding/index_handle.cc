@@ -137,20 +137,60 @@ IndexHandle::IndexHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Inde
       if (kind != "string" && kind != "number") throw_invalid(env, "keys must be 'number' or 'string'");
       options.string_keys = kind == "string";
     }
-    if (has(o, "mapSize")) {
-      Napi::Value v = o.Get("mapSize");
-      double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1;
-      if (!(d >= 1 << 20) || std::floor(d) != d || d > 9007199254740991.0) {
-        throw_invalid(env, "mapSize must be an integer number of bytes, at least 1 MiB");
-      }
-      options.map_size = static_cast<uint64_t>(d);
-    }
+    if (has(o, "mapSize")) options.map_size = to_map_size(env, o.Get("mapSize"));
     index_ = arroy::Index::open(path, options);
   });
+  napi_env_ = env;
+  std::lock_guard<std::mutex> lock(live_mutex());
+  live_handles()[napi_env_].insert(this);
 }
 
 IndexHandle::~IndexHandle() {
   if (build_monitor_) build_monitor_->cancelled = true;
+  std::lock_guard<std::mutex> lock(live_mutex());
+  auto found = live_handles().find(napi_env_);
+  if (found != live_handles().end()) found->second.erase(this);
+}
+
+// ------------------------------------------------------------ environment end
+//
+// When a worker_thread ends (or the main thread exits), Node runs the
+// cleanup hooks of its environment. A build the thread started is cancelled
+// and joined by its own thread-safe function's finalizer (build_worker.h).
+// This hook closes every handle the thread opened: their Index objects drop
+// their read snapshots and registry references, and the file closes once no
+// thread of the process has it open. Handles collected later find
+// themselves already closed.
+
+std::mutex& IndexHandle::live_mutex() {
+  static auto* mutex = new std::mutex();  // never destroyed: outlives static teardown
+  return *mutex;
+}
+
+std::map<napi_env, std::set<IndexHandle*>>& IndexHandle::live_handles() {
+  static auto* handles = new std::map<napi_env, std::set<IndexHandle*>>();
+  return *handles;
+}
+
+void IndexHandle::track_environment(Napi::Env env) {
+  napi_add_env_cleanup_hook(env, &IndexHandle::environment_ended, static_cast<napi_env>(env));
+}
+
+void IndexHandle::environment_ended(void* arg) {
+  napi_env env = static_cast<napi_env>(arg);
+  std::set<IndexHandle*> handles;
+  {
+    std::lock_guard<std::mutex> lock(live_mutex());
+    auto found = live_handles().find(env);
+    if (found == live_handles().end()) return;
+    handles.swap(found->second);
+    live_handles().erase(found);
+  }
+  for (IndexHandle* handle : handles) {
+    handle->napi_env_ = nullptr;
+    if (handle->build_monitor_) handle->build_monitor_->cancelled = true;
+    if (handle->index_) handle->index_->close();
+  }
 }
 
 arroy::Index& IndexHandle::index(Napi::Env env) {

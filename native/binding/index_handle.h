@@ -5,7 +5,10 @@
 
 #include <napi.h>
 
+#include <map>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <vector>
 
 #include "forest.h"
@@ -22,6 +25,10 @@ class IndexHandle : public Napi::ObjectWrap<IndexHandle> {
   // Called by the build worker on the JS thread when it ends; a failed job's
   // changes go back to pending.
   void build_finished(arroy::BuildJob* failed);
+
+  // Registers the cleanup hook of a JS environment (the main thread or a
+  // worker_thread) that closes every handle it opened when it ends.
+  static void track_environment(Napi::Env env);
 
  private:
   arroy::Index& index(Napi::Env env);
@@ -58,7 +65,12 @@ class IndexHandle : public Napi::ObjectWrap<IndexHandle> {
   Napi::Value CancelBuild(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
 
+  static void environment_ended(void* env);
+  static std::mutex& live_mutex();
+  static std::map<napi_env, std::set<IndexHandle*>>& live_handles();
+
   std::unique_ptr<arroy::Index> index_;
+  napi_env napi_env_ = nullptr;  // the environment this handle is tracked under
   // The monitor of the running build, if any (shared with its worker).
   std::shared_ptr<arroy::BuildMonitor> build_monitor_;
 };

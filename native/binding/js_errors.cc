@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "defaults.h"
+
 namespace arroy_binding {
 
 Napi::Error to_js_error(Napi::Env env, const arroy::Error& error) {
@@ -34,6 +36,16 @@ Napi::Float32Array to_float32_array(Napi::Env env, const Napi::Value& value, con
     throw_invalid(env, std::string(what) + " must be a Float32Array");
   }
   return value.As<Napi::Float32Array>();
+}
+
+uint64_t to_map_size(Napi::Env env, const Napi::Value& value) {
+  if (value.IsUndefined() || value.IsNull()) return 0;
+  double d = value.IsNumber() ? value.As<Napi::Number>().DoubleValue() : -1;
+  if (!(d >= double(arroy::kMinMapSize) && d <= double(arroy::kMaxMapSize)) || std::floor(d) != d) {
+    throw_invalid(env, "mapSize must be an integer number of bytes from " + std::to_string(arroy::kMinMapSize) +
+                           " to " + std::to_string(arroy::kMaxMapSize));
+  }
+  return static_cast<uint64_t>(d);
 }
 
 }  // namespace arroy_binding

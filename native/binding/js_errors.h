@@ -34,5 +34,8 @@ auto guard(Napi::Env env, Body&& body) -> decltype(body()) {
 uint32_t to_item_id(Napi::Env env, const Napi::Value& value, const char* what);
 uint32_t to_uint32(Napi::Env env, const Napi::Value& value, const char* what, uint32_t min, uint32_t max);
 Napi::Float32Array to_float32_array(Napi::Env env, const Napi::Value& value, const char* what);
+// mapSize: an integer number of bytes from kMinMapSize to kMaxMapSize;
+// undefined or null gives 0 (the default).
+uint64_t to_map_size(Napi::Env env, const Napi::Value& value);
 
 }  // namespace arroy_binding

@@ -9,6 +9,7 @@
 // more, and dropped when it has shrunk well below that.
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <thread>
 
@@ -297,12 +298,33 @@ BuildReport BuildJob::run_in(Transaction& txn, BuildMonitor& monitor) {
   return report;
 }
 
+namespace {
+
+// Runs attempt() in a fresh write transaction and commits it. When the map is
+// full (at a write or at the commit), LMDB has spoiled the transaction:
+// abort it, grow the map and start over. That is safe because a build is a
+// pure function of the committed state and the in-memory changes it holds.
+template <typename Result>
+Result with_growing_map(const Environment& env, const std::function<Result(Transaction&)>& attempt) {
+  for (;;) {
+    const uint64_t seen = env.map_size();
+    Transaction txn;
+    txn.begin(env, true);
+    try {
+      Result result = attempt(txn);
+      txn.commit();
+      return result;
+    } catch (const MapFull&) {
+      txn.abort();
+      env.grow_map(seen);
+    }
+  }
+}
+
+}  // namespace
+
 BuildReport BuildJob::run(BuildMonitor& monitor) {
-  Transaction txn;
-  txn.begin(*env_, true);
-  BuildReport report = run_in(txn, monitor);
-  txn.commit();
-  return report;
+  return with_growing_map<BuildReport>(*env_, [&](Transaction& txn) { return run_in(txn, monitor); });
 }
 
 std::vector<BuildReport> run_together(const std::vector<BuildJob*>& jobs, BuildMonitor& monitor) {
@@ -313,11 +335,11 @@ std::vector<BuildReport> run_together(const std::vector<BuildJob*>& jobs, BuildM
       fail(ErrorCode::InvalidArgument, "indexes built together must live in the same file");
     }
   }
-  Transaction txn;
-  txn.begin(*jobs[0]->environment(), true);
-  for (BuildJob* job : jobs) reports.push_back(job->run_in(txn, monitor));
-  txn.commit();
-  return reports;
+  return with_growing_map<std::vector<BuildReport>>(*jobs[0]->environment(), [&](Transaction& txn) {
+    std::vector<BuildReport> out;
+    for (BuildJob* job : jobs) out.push_back(job->run_in(txn, monitor));
+    return out;
+  });
 }
 
 }  // namespace arroy

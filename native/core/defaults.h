@@ -11,6 +11,12 @@ namespace arroy {
 // costs address space, not disk or memory.
 constexpr uint64_t kDefaultMapSize = 64ull << 30;
 
+// Smallest map an open accepts (mapSize), and the most a full map grows to by
+// doubling. The map grows when a build finds it full, and follows when
+// another process has grown the file.
+constexpr uint64_t kMinMapSize = 1ull << 20;
+constexpr uint64_t kMaxMapSize = 1ull << 44;
+
 // Reader slots in the lock file (64 bytes each): enough for a server with many
 // worker threads and processes, each holding at most one read snapshot at a time.
 constexpr unsigned kMaxReaders = 1022;

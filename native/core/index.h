@@ -81,6 +81,9 @@ class BuildJob {
   // The same inside a write transaction the caller commits.
   BuildReport run_in(Transaction& txn, BuildMonitor& monitor);
   const Environment* environment() const { return env_.get(); }
+  // Drops the job's share of the file once it has run, so that the file can
+  // close as soon as its handles do (the changes stay, for restore_pending).
+  void release_environment() { env_.reset(); }
   // The changes this job was given, for putting back after a failure.
   ChangeBatch& changes() { return changes_; }
   KeyedChangeBatch& keyed_changes() { return keyed_changes_; }

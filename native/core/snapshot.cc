@@ -13,7 +13,7 @@ void SnapshotView::forget() {
 void SnapshotView::attach(const Transaction& txn, MDB_dbi main, const IndexDatabases& dbs) {
   txn_ = &txn;
   size_t id = mdb_txn_id(txn.txn());
-  if (id == txn_id_ && dbs.index == dbs_.index) return;
+  if (id == txn_id_ && dbs.index == dbs_.index && txn.map_generation() == generation_) return;
   forget();
   dbs_ = dbs;
   MDB_val value;
@@ -23,6 +23,7 @@ void SnapshotView::attach(const Transaction& txn, MDB_dbi main, const IndexDatab
   slabs_.reset((uint64_t(meta_.slot_count) + meta_.slots_per_slab - 1) / meta_.slots_per_slab);
   nodes_.reset(meta_.node_count);
   txn_id_ = id;
+  generation_ = txn.map_generation();
 }
 
 NodeView SnapshotView::node(uint32_t id) {

@@ -67,6 +67,7 @@ class SnapshotView {
   const Transaction* txn_ = nullptr;
   IndexDatabases dbs_;
   size_t txn_id_ = 0;  // 0: nothing cached
+  uint64_t generation_ = 0;  // the map generation of the cached addresses
   IndexMeta meta_;
   LazyDirectory<const uint8_t*> slabs_;  // by slab number; null until first use
   LazyDirectory<MDB_val> nodes_;         // by node id; mv_data null until first use

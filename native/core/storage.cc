@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
 #include <tuple>
 
@@ -17,6 +18,8 @@ namespace arroy {
 [[noreturn]] void throw_lmdb(int rc, const std::string& context) {
   std::string message = context + ": " + mdb_strerror(rc);
   switch (rc) {
+    case MDB_MAP_FULL:
+      throw MapFull(message);
     case MDB_INVALID:
     case MDB_VERSION_MISMATCH:
     case MDB_INCOMPATIBLE:
@@ -28,6 +31,39 @@ namespace arroy {
     default:
       fail(ErrorCode::Storage, message);
   }
+}
+
+// ---------------------------------------------------------------- map gate
+
+namespace {
+thread_local int gate_holds = 0;
+}  // namespace
+
+int MapGate::held_by_this_thread() { return gate_holds; }
+
+void MapGate::lock_shared() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  changed_.wait(lock, [&] { return !exclusive_; });
+  shared_++;
+  gate_holds++;
+}
+
+void MapGate::unlock_shared() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  gate_holds--;
+  if (--shared_ == 0) changed_.notify_all();
+}
+
+void MapGate::lock() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  changed_.wait(lock, [&] { return !exclusive_ && shared_ == 0; });
+  exclusive_ = true;
+}
+
+void MapGate::unlock() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  exclusive_ = false;
+  changed_.notify_all();
 }
 
 // ---------------------------------------------------------------- registry
@@ -195,24 +231,54 @@ MDB_dbi Environment::database(const DatabaseSpec& spec) {
   std::lock_guard<std::mutex> lock(databases_mutex_);
   auto found = databases_.find(name);
   if (found != databases_.end()) return found->second;
-  MDB_txn* txn = nullptr;
-  check_lmdb(mdb_txn_begin(env_, nullptr, MDB_RDONLY, &txn), "cannot read the file");
+  Transaction txn;  // aborted by its destructor on every failure
+  txn.begin(*this, false);
   MDB_dbi dbi = 0;
   unsigned flags = 0;
-  int rc = mdb_dbi_open(txn, name.c_str(), 0, &dbi);
-  if (rc == MDB_SUCCESS) rc = mdb_dbi_flags(txn, dbi, &flags);
+  int rc = mdb_dbi_open(txn.txn(), name.c_str(), 0, &dbi);
+  if (rc == MDB_SUCCESS) rc = mdb_dbi_flags(txn.txn(), dbi, &flags);
   if (rc != MDB_SUCCESS) {
-    mdb_txn_abort(txn);
     if (rc == MDB_NOTFOUND) corrupt("database " + name + " is missing");
     throw_lmdb(rc, "cannot open database " + name);
   }
-  if (bool(flags & MDB_INTEGERKEY) != spec.integer_keys) {
-    mdb_txn_abort(txn);
-    corrupt("database " + name + " has the wrong key kind");
-  }
-  check_lmdb(mdb_txn_commit(txn), "cannot open database " + name);
+  if (bool(flags & MDB_INTEGERKEY) != spec.integer_keys) corrupt("database " + name + " has the wrong key kind");
+  txn.commit();  // committing a read transaction keeps the handle it opened
   databases_[name] = dbi;
   return dbi;
+}
+
+uint64_t Environment::map_size() const {
+  MDB_envinfo info;
+  check_lmdb(mdb_env_info(env_, &info), "mdb_env_info");
+  return info.me_mapsize;
+}
+
+void Environment::adopt_resized_map() const {
+  gate_.lock();
+  // 0: the size the last commit recorded (at least what the data needs).
+  int rc = mdb_env_set_mapsize(env_, 0);
+  generation_.fetch_add(1, std::memory_order_acq_rel);
+  gate_.unlock();
+  check_lmdb(rc, "cannot follow the map growth of another process");
+}
+
+void Environment::grow_map(uint64_t seen) const {
+  gate_.lock();
+  int rc = MDB_SUCCESS;
+  uint64_t current = 0;
+  MDB_envinfo info;
+  rc = mdb_env_info(env_, &info);
+  if (rc == MDB_SUCCESS) current = info.me_mapsize;
+  if (rc == MDB_SUCCESS && current <= seen) {  // else another thread grew it meanwhile
+    if (current >= kMaxMapSize) {
+      gate_.unlock();
+      fail(ErrorCode::Storage, "the index file is full: its map has reached " + std::to_string(kMaxMapSize) + " bytes");
+    }
+    rc = mdb_env_set_mapsize(env_, std::min<uint64_t>(kMaxMapSize, current * 2));
+    generation_.fetch_add(1, std::memory_order_acq_rel);
+  }
+  gate_.unlock();
+  check_lmdb(rc, "cannot grow the map");
 }
 
 void Environment::create_databases(Transaction& txn, const std::vector<DatabaseSpec>& specs,
@@ -239,34 +305,73 @@ void Environment::create_databases(Transaction& txn, const std::vector<DatabaseS
 
 Transaction::~Transaction() { abort(); }
 
+void Transaction::release_gate() {
+  if (gated_) gated_->gate().unlock_shared();
+  gated_ = nullptr;
+}
+
+// Every live transaction holds the environment's map gate shared, taken
+// before mdb_txn_begin/renew so that no resize moves the map under it.
+// MDB_MAP_RESIZED (another process grew the file past this process's map)
+// is answered by adopting the new size and trying again.
 void Transaction::begin(const Environment& env, bool write) {
   if (!write && txn_ && reset_ && mdb_txn_env(txn_) == env.env()) {
-    check_lmdb(mdb_txn_renew(txn_), "cannot start a read transaction");
-    reset_ = false;
-    return;
+    env.gate().lock_shared();
+    int rc = mdb_txn_renew(txn_);
+    if (rc == MDB_SUCCESS) {
+      gated_ = &env;
+      generation_ = env.map_generation();
+      reset_ = false;
+      return;
+    }
+    env.gate().unlock_shared();
+    if (rc != MDB_MAP_RESIZED) {
+      abort();
+      throw_lmdb(rc, "cannot start a read transaction");
+    }
+    // Fall through: a fresh transaction after adopting the new size.
   }
   abort();
   if (write && env.read_only()) fail(ErrorCode::InvalidArgument, "the index was opened read-only");
-  check_lmdb(mdb_txn_begin(env.env(), nullptr, write ? 0 : MDB_RDONLY, &txn_),
-             write ? "cannot start a write transaction" : "cannot start a read transaction");
+  const char* what = write ? "cannot start a write transaction" : "cannot start a read transaction";
+  for (int attempt = 0;; attempt++) {
+    env.gate().lock_shared();
+    int rc = mdb_txn_begin(env.env(), nullptr, write ? 0 : MDB_RDONLY, &txn_);
+    if (rc == MDB_SUCCESS) {
+      gated_ = &env;
+      generation_ = env.map_generation();
+      return;
+    }
+    txn_ = nullptr;
+    env.gate().unlock_shared();
+    // Resizing needs every transaction of the process to end; one held by
+    // this very thread never would.
+    if (rc != MDB_MAP_RESIZED || attempt >= 16 || MapGate::held_by_this_thread() > 0) throw_lmdb(rc, what);
+    env.adopt_resized_map();
+  }
 }
 
 void Transaction::commit() {
   MDB_txn* txn = txn_;
   txn_ = nullptr;
-  check_lmdb(mdb_txn_commit(txn), "cannot commit");
+  reset_ = false;
+  int rc = mdb_txn_commit(txn);  // frees the transaction, committed or not
+  release_gate();
+  check_lmdb(rc, "cannot commit");
 }
 
 void Transaction::abort() {
   if (txn_) mdb_txn_abort(txn_);
   txn_ = nullptr;
   reset_ = false;
+  release_gate();
 }
 
 void Transaction::reset() {
   if (txn_ && !reset_) {
     mdb_txn_reset(txn_);
     reset_ = true;
+    release_gate();
   }
 }
 

@@ -5,6 +5,8 @@
 
 #include <lmdb.h>
 
+#include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -13,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "errors.h"
 #include "format.h"
 
 namespace arroy {
@@ -23,6 +26,29 @@ struct EnvironmentOptions {
 };
 
 class Transaction;
+
+// Keeps the memory map still while transactions use it. Every live
+// transaction of the process holds the gate shared; moving the map
+// (mdb_env_set_mapsize, which LMDB allows only while this process has no
+// active transaction) holds it exclusively. Shared holds nest: a thread that
+// already holds it (a build reading a snapshot beside its write transaction)
+// may take it again even while a resize waits, so the resize waits until no
+// transaction at all is live.
+class MapGate {
+ public:
+  void lock_shared();
+  void unlock_shared();
+  void lock();
+  void unlock();
+  // Shared holds of the calling thread, over every gate.
+  static int held_by_this_thread();
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  size_t shared_ = 0;
+  bool exclusive_ = false;
+};
 
 class Environment {
  public:
@@ -58,6 +84,20 @@ class Environment {
   void create_databases(Transaction& txn, const std::vector<DatabaseSpec>& specs,
                         const std::function<void(const std::vector<MDB_dbi>&)>& fill);
 
+  // Map growth. The map generation counts the times this process moved its
+  // memory map; addresses read from the map before a change are invalid.
+  MapGate& gate() const { return gate_; }
+  uint64_t map_generation() const { return generation_.load(std::memory_order_acquire); }
+  uint64_t map_size() const;
+  // Another process grew the file past this process's map (MDB_MAP_RESIZED):
+  // adopt the size it recorded. Call with no transaction of this process live
+  // on this thread.
+  void adopt_resized_map() const;
+  // A write ran out of map (MDB_MAP_FULL) while the map was `seen` bytes:
+  // doubles it, up to kMaxMapSize (unless another thread grew it meanwhile).
+  // Throws Storage when the map cannot grow further.
+  void grow_map(uint64_t seen) const;
+
  private:
   Environment() = default;
   MDB_env* env_ = nullptr;
@@ -68,11 +108,20 @@ class Environment {
   // same time; this lock serialises every mdb_dbi_open of the environment.
   std::mutex databases_mutex_;
   std::map<std::string, MDB_dbi> databases_;
+  mutable MapGate gate_;
+  mutable std::atomic<uint64_t> generation_{0};
   friend class EnvironmentRegistry;
 };
 
 // Throws a Storage error (or a more specific code) for an LMDB return code.
+// MDB_MAP_FULL becomes a MapFull (a Storage error that builds catch to grow
+// the map and start over).
 [[noreturn]] void throw_lmdb(int rc, const std::string& context);
+
+class MapFull : public Error {
+ public:
+  explicit MapFull(const std::string& message) : Error(ErrorCode::Storage, message) {}
+};
 inline void check_lmdb(int rc, const std::string& context) {
   if (rc != MDB_SUCCESS) throw_lmdb(rc, context);
 }
@@ -93,6 +142,8 @@ class Transaction {
   void reset();
   bool active() const { return txn_ != nullptr && !reset_; }
   MDB_txn* txn() const { return txn_; }
+  // The environment's map generation when this transaction began.
+  uint64_t map_generation() const { return generation_; }
 
   // A view of the value at key, valid until this transaction writes or ends.
   bool get(MDB_dbi dbi, uint32_t key, MDB_val* value) const;
@@ -107,8 +158,11 @@ class Transaction {
 
  private:
   bool get_raw(MDB_dbi dbi, MDB_val* key, MDB_val* value) const;
+  void release_gate();
   MDB_txn* txn_ = nullptr;
   bool reset_ = false;
+  const Environment* gated_ = nullptr;  // whose gate this transaction holds shared, if any
+  uint64_t generation_ = 0;
 };
 
 // A cursor over an integer-keyed database inside one transaction.
