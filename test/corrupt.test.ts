@@ -252,6 +252,30 @@ describe('damaged files', () => {
     expect(reports.filter((r) => r.codes.length > 0).length).toBeGreaterThan(0);
   });
 
+  it('a stored value whose size runs past the end of the file is corrupt', () => {
+    // LMDB hands out a value's size from its node header unchecked; arroy-ts
+    // refuses values that do not lie inside the mapped file.
+    const cases: Case[] = [];
+    const view = new DataView(pristine.buffer, pristine.byteOffset, pristine.byteLength);
+    for (let p = 2; p * pageSize < pristine.length && cases.length < 40; p++) {
+      const base = p * pageSize;
+      if (Number(view.getBigUint64(base, true)) !== p || (view.getUint16(base + 10, true) & 0x06) !== 0x02) continue;
+      const lower = view.getUint16(base + 12, true);
+      for (let at = 16; at + 2 <= lower; at += 2) {
+        const node = base + view.getUint16(base + at, true);
+        if (node + 8 > base + pageSize || (view.getUint16(node + 4, true) & 0x03) !== 0) continue;
+        const bytes = pristine.slice();
+        new DataView(bytes.buffer).setUint16(node + 2, 0x7fff, true); // data size += 0x7fff0000
+        cases.push(...casesFor(writeCase(bytes, 'oversized'), p % 2 === 0, `page ${p} node at ${node - base}: size + 2 GiB`));
+        break;
+      }
+    }
+    expect(cases.length).toBeGreaterThan(5);
+    const reports = exercise(cases);
+    expectTyped(reports, cases);
+    expect(reports.filter((r) => r.codes.includes('ERR_ARROY_CORRUPT')).length).toBeGreaterThan(0);
+  });
+
   it('damaged LMDB meta pages give typed errors', () => {
     const cases: Case[] = [];
     const random = seeded(99);
