@@ -12,8 +12,19 @@ ForestEditor::ForestEditor(Transaction& txn, const IndexDatabases& dbs, IndexMet
                            uint64_t seed)
     : txn_(txn), dbs_(dbs), meta_(meta), geometry_(geometry), seed_(seed), rng_(seed) {}
 
+namespace {
+
+// The size to grow a per-node table to so that it holds id: at least double,
+// but no further than node_count. (Not node_count at once: a damaged
+// metadata record can claim 2^32 nodes, and the table would take gigabytes.)
+size_t grown_size(size_t current, uint32_t id, uint32_t node_count) {
+  return std::max<size_t>(size_t(id) + 1, std::min<size_t>(node_count, std::max<size_t>(2 * current, 4096)));
+}
+
+}  // namespace
+
 void ForestEditor::set(uint32_t id, uint8_t flag) {
-  if (state_.size() <= id) state_.resize(std::max<size_t>(size_t(id) + 1, meta_.node_count), 0);
+  if (state_.size() <= id) state_.resize(grown_size(state_.size(), id, meta_.node_count), 0);
   state_[id] |= flag;
   lowest_touched_ = std::min(lowest_touched_, id);
 }
@@ -42,7 +53,7 @@ ForestEditor::Node& ForestEditor::load(uint32_t id) {
   node.slots.resize(view.count);
   for (uint32_t i = 0; i < view.count; i++) node.slots[i] = load_u32(view.ids, i);
   pool_.push_back(std::move(node));
-  if (where_.size() <= id) where_.resize(std::max<size_t>(id + 1, meta_.node_count), 0);
+  if (where_.size() <= id) where_.resize(grown_size(where_.size(), id, meta_.node_count), 0);
   where_[id] = static_cast<uint32_t>(pool_.size());
   return pool_.back();
 }

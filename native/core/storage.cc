@@ -4,13 +4,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <tuple>
 
 #include "defaults.h"
 #include "errors.h"
+#include "lmdb_file.h"
 #include "records.h"
 
 namespace arroy {
@@ -119,6 +120,17 @@ void release(Environment* env, const FileId& id) {
   }
 }
 
+// mdb_txn_begin, which on MDB_READERS_FULL first frees the reader slots of
+// dead processes (mdb_reader_check) and tries once more.
+int begin_txn(MDB_env* env, unsigned flags, MDB_txn** txn) {
+  int rc = mdb_txn_begin(env, nullptr, flags, txn);
+  if (rc == MDB_READERS_FULL) {
+    int dead = 0;
+    if (mdb_reader_check(env, &dead) == MDB_SUCCESS && dead > 0) rc = mdb_txn_begin(env, nullptr, flags, txn);
+  }
+  return rc;
+}
+
 bool get_header(MDB_txn* txn, MDB_dbi dbi, MDB_val* value) {
   MDB_val key{std::strlen(kFileHeaderKey), const_cast<char*>(kFileHeaderKey)};
   return mdb_get(txn, dbi, &key, value) == MDB_SUCCESS;
@@ -128,7 +140,7 @@ bool get_header(MDB_txn* txn, MDB_dbi dbi, MDB_val* value) {
 // an empty writable file. Throws NotAnIndex for LMDB files of other programs.
 MDB_dbi open_main_database(MDB_env* env, bool read_only) {
   MDB_txn* txn = nullptr;
-  check_lmdb(mdb_txn_begin(env, nullptr, MDB_RDONLY, &txn), "cannot read the file");
+  check_lmdb(begin_txn(env, MDB_RDONLY, &txn), "cannot read the file");
   MDB_dbi dbi = 0;
   int rc = mdb_dbi_open(txn, kDatabaseName, 0, &dbi);
   if (rc == MDB_SUCCESS) {
@@ -158,7 +170,7 @@ MDB_dbi open_main_database(MDB_env* env, bool read_only) {
   if (!empty) fail(ErrorCode::NotAnIndex, "the file is an LMDB environment of another program");
   if (read_only) fail(ErrorCode::NotAnIndex, "the file holds no arroy-ts index");
 
-  check_lmdb(mdb_txn_begin(env, nullptr, 0, &txn), "cannot create the index file");
+  check_lmdb(begin_txn(env, 0, &txn), "cannot create the index file");
   rc = mdb_dbi_open(txn, kDatabaseName, MDB_CREATE, &dbi);
   MDB_val value;
   if (rc == MDB_SUCCESS && !get_header(txn, dbi, &value)) {  // another process may have created it meanwhile
@@ -191,25 +203,62 @@ std::shared_ptr<Environment> Environment::open(const std::string& path, const En
     return std::shared_ptr<Environment>(env, [id](Environment* e) { release(e, id); });
   }
 
+  // LMDB trusts the meta pages of a file it opens; check them first.
+  const LmdbFileInfo file = check_lmdb_file(path);
+  if (file.empty && options.read_only) fail(ErrorCode::NotAnIndex, path + " is empty: it holds no arroy-ts index");
+
   auto env = std::unique_ptr<Environment>(new Environment());
   env->path_ = path;
   env->read_only_ = options.read_only;
-  check_lmdb(mdb_env_create(&env->env_), "cannot create an LMDB environment");
-  check_lmdb(mdb_env_set_maxdbs(env->env_, 1 + kMaxIndexesPerFile * kDatabasesPerIndex), "mdb_env_set_maxdbs");
-  check_lmdb(mdb_env_set_maxreaders(env->env_, kMaxReaders), "mdb_env_set_maxreaders");
-  check_lmdb(mdb_env_set_mapsize(env->env_, options.map_size ? options.map_size : kDefaultMapSize),
-             "mdb_env_set_mapsize");
   // NOTLS: read snapshots are owned by Index objects, not threads. NORDAHEAD:
   // queries touch scattered pages; read-ahead would only evict useful ones.
-  unsigned flags = MDB_NOSUBDIR | MDB_NOTLS | MDB_NORDAHEAD | (options.read_only ? MDB_RDONLY : 0);
-  int rc = mdb_env_open(env->env_, path.c_str(), flags, 0644);
+  const unsigned flags = MDB_NOSUBDIR | MDB_NOTLS | MDB_NORDAHEAD | (options.read_only ? MDB_RDONLY : 0);
+  auto open_env = [&](unsigned open_flags) {
+    if (env->env_) mdb_env_close(env->env_);  // a failed mdb_env_open leaves an unusable handle
+    env->env_ = nullptr;
+    check_lmdb(mdb_env_create(&env->env_), "cannot create an LMDB environment");
+    check_lmdb(mdb_env_set_maxdbs(env->env_, 1 + kMaxIndexesPerFile * kDatabasesPerIndex), "mdb_env_set_maxdbs");
+    check_lmdb(mdb_env_set_maxreaders(env->env_, kMaxReaders), "mdb_env_set_maxreaders");
+    check_lmdb(mdb_env_set_mapsize(env->env_, options.map_size ? options.map_size : kDefaultMapSize),
+               "mdb_env_set_mapsize");
+    return mdb_env_open(env->env_, path.c_str(), open_flags, 0644);
+  };
+  int rc = open_env(flags);
+  if (options.read_only && (rc == EACCES || rc == EROFS || rc == EPERM)) {
+    // The lock file cannot be created or written (a read-only directory or
+    // file system: Lambda layers, container images). Without it a reader
+    // cannot see a concurrent writer safely, which is fine for files nobody
+    // writes.
+    rc = open_env(flags | MDB_NOLOCK);
+    env->without_lock_ = rc == MDB_SUCCESS;
+  }
   if (rc != MDB_SUCCESS) {
     if (rc == MDB_INVALID || rc == MDB_VERSION_MISMATCH || rc == EINVAL) {
       fail(ErrorCode::NotAnIndex, path + " is not an LMDB environment (" + mdb_strerror(rc) + ")");
     }
     throw_lmdb(rc, "cannot open " + path);
   }
+  // Free the reader slots that processes which died inside a read left behind.
+  if (!env->without_lock_) {
+    int dead = 0;
+    mdb_reader_check(env->env_, &dead);
+  }
+  check_lmdb(mdb_env_set_userctx(env->env_, env.get()), "mdb_env_set_userctx");
   env->main_dbi_ = open_main_database(env->env_, options.read_only);
+  {
+    MDB_stat stat;
+    check_lmdb(mdb_env_stat(env->env_, &stat), "mdb_env_stat");
+    env->page_bytes_ = stat.ms_psize;
+    MDB_txn* txn = nullptr;
+    check_lmdb(begin_txn(env->env_, MDB_RDONLY, &txn), "cannot read the file");
+    try {
+      env->locate_map(txn);
+    } catch (...) {
+      mdb_txn_abort(txn);
+      throw;
+    }
+    mdb_txn_abort(txn);
+  }
 
   Environment* raw = env.release();
   registry()[id] = RegistryEntry{raw, 1};
@@ -225,6 +274,101 @@ uint32_t Environment::page_size() const {
   check_lmdb(mdb_env_stat(env_, &stat), "mdb_env_stat");
   return stat.ms_psize;
 }
+
+// LMDB does not say where it mapped the file, but every page of the map
+// begins with its own page number (a u64). The page holding the file header
+// value (in a read transaction: a page of the map) therefore gives the map's
+// start, which is then confirmed against the file's bytes read with pread(2).
+// The map starts on an OS page boundary, so when LMDB pages are larger than
+// OS pages each OS page boundary of the value's LMDB page is a candidate.
+void Environment::locate_map(MDB_txn* txn) const {
+  MDB_val value;
+  if (!get_header(txn, main_dbi_, &value) || value.mv_size == 0 || page_bytes_ == 0) return;
+  int fd = -1;
+  if (mdb_env_get_fd(env_, &fd) != MDB_SUCCESS || fd < 0) return;
+  MDB_envinfo info;
+  if (mdb_env_info(env_, &info) != MDB_SUCCESS) return;
+  const uint64_t page = page_bytes_;
+  const uint64_t os_page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+  const uint64_t step = std::min(page, os_page > 0 ? os_page : page);
+  if ((step & (step - 1)) != 0) return;
+  const uintptr_t at = reinterpret_cast<uintptr_t>(value.mv_data);
+  const uintptr_t aligned = at & ~uintptr_t(step - 1);
+  // The header's page is never one of the two meta pages, so every candidate
+  // (at most one LMDB page before the value) lies inside the map.
+  for (uint64_t back = 0; back < page && back <= aligned; back += step) {
+    const uintptr_t candidate = aligned - back;
+    if (at - candidate >= page) break;
+    uint64_t pgno;
+    std::memcpy(&pgno, reinterpret_cast<const void*>(candidate), sizeof(pgno));
+    if (pgno < 2 || pgno > info.me_last_pgno || pgno * page > candidate) continue;
+    const uintptr_t begin = candidate - pgno * page;
+    const uint64_t offset = at - begin;
+    // Confirm: the page header and the value as the file holds them.
+    uint8_t head[16];
+    std::vector<uint8_t> stored(value.mv_size);
+    if (::pread(fd, head, sizeof(head), static_cast<off_t>(pgno * page)) != ssize_t(sizeof(head)) ||
+        std::memcmp(head, reinterpret_cast<const void*>(candidate), sizeof(head)) != 0) {
+      continue;
+    }
+    if (::pread(fd, stored.data(), stored.size(), static_cast<off_t>(offset)) != ssize_t(stored.size()) ||
+        std::memcmp(stored.data(), value.mv_data, stored.size()) != 0) {
+      continue;
+    }
+    map_checked_.store((info.me_last_pgno + 1) * page);
+    map_begin_.store(begin);
+    return;
+  }
+}
+
+// After a remap (under the gate, held exclusively: no transaction of this
+// process is live) the map may start elsewhere: find it again, or stop
+// checking rather than reject good values.
+void Environment::relocate_map() const {
+  map_begin_.store(0);
+  MDB_txn* txn = nullptr;
+  if (begin_txn(env_, MDB_RDONLY, &txn) != MDB_SUCCESS) return;
+  try {
+    locate_map(txn);
+  } catch (...) {
+  }
+  mdb_txn_abort(txn);
+}
+
+void Environment::check_value(MDB_txn* txn, const MDB_val& value) const {
+  const uintptr_t begin = map_begin_.load(std::memory_order_relaxed);
+  if (begin == 0 || value.mv_size == 0) return;
+  const uintptr_t at = reinterpret_cast<uintptr_t>(value.mv_data);
+  // Fast path: inside the part of the map known at open (or at the last
+  // check) to lie in the file, which never shrinks.
+  uint64_t known = map_checked_.load(std::memory_order_relaxed);
+  if (at >= begin && at - begin <= known && value.mv_size <= known - (at - begin)) return;
+  // The file may have grown since: the newest meta page says how far.
+  MDB_envinfo info;
+  check_lmdb(mdb_env_info(env_, &info), "mdb_env_info");
+  const uint64_t map_bytes = info.me_mapsize;
+  const uint64_t in_file = std::min<uint64_t>((info.me_last_pgno + 1) * uint64_t(page_bytes_), map_bytes);
+  if (at >= begin && at - begin <= in_file && value.mv_size <= in_file - (at - begin)) {
+    if (in_file > known) map_checked_.store(in_file, std::memory_order_relaxed);
+    return;
+  }
+  // Outside the map: a write transaction's own dirty pages live on the heap.
+  // (Its id is above the newest committed one; a read snapshot's is not.)
+  const bool in_map = at >= begin && at - begin < map_bytes;
+  if (!in_map && mdb_txn_id(txn) > info.me_last_txnid) return;
+  corrupt("LMDB returned a value of " + std::to_string(value.mv_size) + " bytes outside the file's " +
+          std::to_string(in_file) + " mapped bytes");
+}
+
+namespace {
+
+// Applies Environment::check_value to a value returned inside txn.
+void check_mapped(MDB_txn* txn, const MDB_val& value) {
+  const auto* env = static_cast<const Environment*>(mdb_env_get_userctx(mdb_txn_env(txn)));
+  if (env) env->check_value(txn, value);
+}
+
+}  // namespace
 
 MDB_dbi Environment::database(const DatabaseSpec& spec) {
   const std::string& name = spec.name;
@@ -258,6 +402,7 @@ void Environment::adopt_resized_map() const {
   // 0: the size the last commit recorded (at least what the data needs).
   int rc = mdb_env_set_mapsize(env_, 0);
   generation_.fetch_add(1, std::memory_order_acq_rel);
+  if (rc == MDB_SUCCESS) relocate_map();
   gate_.unlock();
   check_lmdb(rc, "cannot follow the map growth of another process");
 }
@@ -276,6 +421,7 @@ void Environment::grow_map(uint64_t seen) const {
     }
     rc = mdb_env_set_mapsize(env_, std::min<uint64_t>(kMaxMapSize, current * 2));
     generation_.fetch_add(1, std::memory_order_acq_rel);
+    if (rc == MDB_SUCCESS) relocate_map();
   }
   gate_.unlock();
   check_lmdb(rc, "cannot grow the map");
@@ -336,7 +482,7 @@ void Transaction::begin(const Environment& env, bool write) {
   const char* what = write ? "cannot start a write transaction" : "cannot start a read transaction";
   for (int attempt = 0;; attempt++) {
     env.gate().lock_shared();
-    int rc = mdb_txn_begin(env.env(), nullptr, write ? 0 : MDB_RDONLY, &txn_);
+    int rc = begin_txn(env.env(), write ? 0 : MDB_RDONLY, &txn_);
     if (rc == MDB_SUCCESS) {
       gated_ = &env;
       generation_ = env.map_generation();
@@ -379,6 +525,7 @@ bool Transaction::get_raw(MDB_dbi dbi, MDB_val* key, MDB_val* value) const {
   int rc = mdb_get(txn_, dbi, key, value);
   if (rc == MDB_NOTFOUND) return false;
   check_lmdb(rc, "read failed");
+  check_mapped(txn_, *value);
   return true;
 }
 
@@ -443,6 +590,8 @@ bool Cursor::read(int op, uint32_t* key, MDB_val* value) {
   int rc = mdb_cursor_get(cursor_, &k, value, static_cast<MDB_cursor_op>(op));
   if (rc == MDB_NOTFOUND) return false;
   check_lmdb(rc, "cursor read failed");
+  check_mapped(mdb_cursor_txn(cursor_), k);
+  check_mapped(mdb_cursor_txn(cursor_), *value);
   if (k.mv_size != sizeof(uint32_t)) corrupt("a key of an integer-keyed database is not 4 bytes");
   std::memcpy(key, k.mv_data, sizeof(uint32_t));
   return true;
@@ -455,6 +604,8 @@ bool Cursor::seek(uint32_t* key, MDB_val* value) {
   int rc = mdb_cursor_get(cursor_, &k, value, MDB_SET_RANGE);
   if (rc == MDB_NOTFOUND) return false;
   check_lmdb(rc, "cursor seek failed");
+  check_mapped(mdb_cursor_txn(cursor_), k);
+  check_mapped(mdb_cursor_txn(cursor_), *value);
   if (k.mv_size != sizeof(uint32_t)) corrupt("a key of an integer-keyed database is not 4 bytes");
   std::memcpy(key, k.mv_data, sizeof(uint32_t));
   return true;
@@ -467,6 +618,7 @@ bool Cursor::find(uint32_t key, MDB_val* value) {
   int rc = mdb_cursor_get(cursor_, &k, value, MDB_SET);
   if (rc == MDB_NOTFOUND) return false;
   check_lmdb(rc, "cursor find failed");
+  check_mapped(mdb_cursor_txn(cursor_), *value);
   return true;
 }
 

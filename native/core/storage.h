@@ -97,9 +97,24 @@ class Environment {
   // doubles it, up to kMaxMapSize (unless another thread grew it meanwhile).
   // Throws Storage when the map cannot grow further.
   void grow_map(uint64_t seen) const;
+  // True when the file was opened without its lock file (MDB_NOLOCK), which
+  // happens for readOnly opens where the lock file cannot be created.
+  bool without_lock() const { return without_lock_; }
+
+  // Throws Corrupt unless value (returned by LMDB inside txn) lies inside
+  // the mapped pages of the file. Values in a write transaction's own dirty
+  // pages (on the heap) pass.
+  void check_value(MDB_txn* txn, const MDB_val& value) const;
 
  private:
   Environment() = default;
+  // Finds where LMDB mapped the file, from the page holding the file header.
+  void locate_map(MDB_txn* txn) const;
+  void relocate_map() const;
+  bool without_lock_ = false;
+  uint32_t page_bytes_ = 0;
+  mutable std::atomic<uintptr_t> map_begin_{0};    // 0: unknown (values are not checked)
+  mutable std::atomic<uint64_t> map_checked_{0};   // bytes from map_begin_ known to lie in the file
   MDB_env* env_ = nullptr;
   MDB_dbi main_dbi_ = 0;
   bool read_only_ = false;
