@@ -64,10 +64,10 @@ bool valid_page_size(uint32_t size) {
   return size >= L::kMinPageSize && size <= L::kMaxPageSize && (size & (size - 1)) == 0;
 }
 
-// A root page number: an empty DB, or a page after the two meta pages and
-// no later than the last page.
-bool valid_root(uint64_t root, uint64_t last_page) {
-  return root == L::kInvalidPage || (root >= 2 && root <= last_page);
+// A root page number: an empty DB, or a page after the two meta pages, no
+// later than the last page, and present in the file.
+bool valid_root(uint64_t root, uint64_t last_page, uint64_t pages_in_file) {
+  return root == L::kInvalidPage || (root >= 2 && root <= last_page && root < pages_in_file);
 }
 
 struct Fd {
@@ -147,12 +147,17 @@ LmdbFileInfo check_lmdb_file(const std::string& path) {
   }
   const uint64_t last_page = meta.last_page();
   const uint64_t pages_in_file = size / page_size;
-  if (last_page < 1 || last_page >= pages_in_file) {
+  // LMDB does not write pages that a commit freed again before it ended
+  // ("loose" pages), so a sound file may stop a few pages short of the last
+  // page its meta names. Those pages are free and never read; a file short
+  // by more than that lost pages that may be in use.
+  if (last_page < 1 || last_page >= pages_in_file + L::kUnwrittenTailPages) {
     damaged(path, which + " names page " + std::to_string(last_page) + " as its last, but the file holds " +
                       std::to_string(pages_in_file) + " pages of " + std::to_string(page_size) +
                       " bytes (truncated?)");
   }
-  if (!valid_root(meta.free_root(), last_page) || !valid_root(meta.main_root(), last_page)) {
+  if (!valid_root(meta.free_root(), last_page, pages_in_file) ||
+      !valid_root(meta.main_root(), last_page, pages_in_file)) {
     damaged(path, which + " names a root page outside the file");
   }
   info.page_size = page_size;

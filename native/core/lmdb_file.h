@@ -48,6 +48,10 @@ constexpr uint16_t kKnownDbFlags = 0x7E;
 // page size, capped at MAX_PAGESIZE (32 KiB in stock builds).
 constexpr uint32_t kMinPageSize = 512;
 constexpr uint32_t kMaxPageSize = 0x10000;
+// How many pages a sound file may lack at its end: pages a commit allocated
+// and freed again ("loose" pages) are never written, and may be the highest.
+// A file short by more than this was truncated.
+constexpr uint64_t kUnwrittenTailPages = 16;
 }  // namespace lmdb_layout
 
 // What check_lmdb_file() found.
