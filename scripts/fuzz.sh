@@ -80,7 +80,7 @@ for binary in "$build"/fuzz_*; do
   echo "fuzz.sh: running $name for ${seconds}s (log: $log)"
   status=0
   # -timeout: an input running over 30 s is a hang, reported like a crash.
-  TMPDIR="$scratch" ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=0}" UBSAN_OPTIONS="print_stacktrace=1" \
+  TMPDIR="$scratch" UBSAN_OPTIONS="print_stacktrace=1" \
     "$binary" -max_total_time="$seconds" -timeout=30 -print_final_stats=1 \
     -artifact_prefix="$artifacts/" "$corpus" >"$log" 2>&1 || status=$?
   executions=$(awk '/stat::number_of_executed_units:/ { n = $2 } END { print n + 0 }' "$log")

@@ -51,7 +51,7 @@ Fixture& fixture() {
   return *f;
 }
 
-// The value holding the n-th value byte, and that byte's offset in the file.
+// The index of the value holding the n-th value byte.
 size_t value_of_byte(const Fixture& f, size_t n) {
   return size_t(std::upper_bound(f.value_starts.begin(), f.value_starts.end(), n) - f.value_starts.begin()) - 1;
 }
@@ -61,8 +61,9 @@ std::vector<uint8_t> patched_copy(const Fixture& f, FuzzInput& in) {
   for (int i = 0; i < kMaxPatches && !in.empty(); i++) {
     const uint8_t kind = in.u8();
     const size_t n = in.u32() % f.pristine.value_bytes;
-    const ValueRange& value = f.pristine.values[value_of_byte(f, n)];
-    const size_t at = value.offset + (n - f.value_starts[value_of_byte(f, n)]);
+    const size_t which = value_of_byte(f, n);
+    const ValueRange& value = f.pristine.values[which];
+    const size_t at = value.offset + (n - f.value_starts[which]);
     if (kind & 1) {
       bytes[at] ^= uint8_t(1u << ((kind >> 1) & 7));
     } else {
