@@ -41,18 +41,22 @@ class TreeRouter {
 
   RoutesOfTree route(const BuildMonitor& monitor) {
     RoutesOfTree routes;
-    routes.removal_paths.reserve(request_.removals->size());
-    for (const BuildItem& item : *request_.removals) {
-      std::vector<uint32_t> path{root_};
-      if (!find(path, item)) corrupt("slot " + std::to_string(item.slot) + " is missing from a tree");
-      routes.removal_paths.push_back(std::move(path));
-      check_cancelled(monitor);
+    // Removals: follow the side the planes give first; the rare item not in
+    // the bucket that path ends in is searched for depth-first.
+    const std::vector<BuildItem>& removals = *request_.removals;
+    std::vector<uint32_t> at;
+    routes.removal_paths.assign(removals.size(), std::vector<uint32_t>{root_});
+    descend_together(removals, at, &routes.removal_paths, monitor, [](const NodeView&, float m) { return m > 0; });
+    for (size_t i = 0; i < removals.size(); i++) {
+      if (holds(this->node(at[i]), removals[i].slot)) continue;
+      std::vector<uint32_t>& path = routes.removal_paths[i];
+      path.assign(1, root_);
+      if (!find(path, removals[i])) corrupt("slot " + std::to_string(removals[i].slot) + " is missing from a tree");
     }
-    routes.insertion_buckets.reserve(request_.insertions->size());
-    for (const BuildItem& item : *request_.insertions) {
-      routes.insertion_buckets.push_back(descend(item));
-      check_cancelled(monitor);
-    }
+    // Insertions, as at build time: the sign of the margin, and a coin on the
+    // plane itself or at a random split.
+    descend_together(*request_.insertions, routes.insertion_buckets, nullptr, monitor,
+                     [this](const NodeView&, float m) { return m == 0 ? rng_.coin() : m > 0; });
     return routes;
   }
 
@@ -64,16 +68,11 @@ class TreeRouter {
     return decode_node(bytes.mv_data, bytes.mv_size, request_.meta->dimensions);
   }
 
-  // Starts loading both children while the margin decides between them: a
-  // route is a chain of dependent reads, and this overlaps two of them.
-  void prefetch_children(const NodeView& node) const {
-    if (!directory_ || node.tag == NodeTag::Bucket) return;
-    for (uint32_t child : {node.left, node.right}) {
-      if (child >= directory_->size()) continue;
-      const MDB_val& bytes = (*directory_)[child];
-      const char* p = static_cast<const char*>(bytes.mv_data);
-      for (size_t line = 0; p && line < bytes.mv_size && line < 1024; line += 64) __builtin_prefetch(p + line);
-    }
+  void prefetch(uint32_t id) const {
+    if (!directory_ || id >= directory_->size()) return;
+    const MDB_val& bytes = (*directory_)[id];
+    const char* p = static_cast<const char*>(bytes.mv_data);
+    for (size_t line = 0; p && line < bytes.mv_size && line < 1024; line += 64) __builtin_prefetch(p + line);
   }
 
   float margin(const NodeView& node, const BuildItem& item) const {
@@ -86,15 +85,7 @@ class TreeRouter {
   bool find(std::vector<uint32_t>& path, const BuildItem& item) {
     if (path.size() > size_t(request_.meta->node_count) + 1) corrupt("tree nodes form a cycle");
     NodeView node = this->node(path.back());
-    if (node.tag == NodeTag::Bucket) {
-      for (uint32_t i = 0; i < node.count; i++) {
-        uint32_t slot = load_u32(node.ids, i);
-        if (slot == item.slot) return true;
-        if (slot > item.slot) break;  // buckets are sorted
-      }
-      return false;
-    }
-    prefetch_children(node);
+    if (node.tag == NodeTag::Bucket) return holds(node, item.slot);
     uint32_t first = node.left, second = node.right;
     if (node.tag == NodeTag::Split && margin(node, item) > 0) std::swap(first, second);
     for (uint32_t child : {first, second}) {
@@ -105,18 +96,42 @@ class TreeRouter {
     return false;
   }
 
-  // As at build time: the sign of the margin, and a coin on the plane itself
-  // or at a random split.
-  uint32_t descend(const BuildItem& item) {
-    uint32_t id = root_;
-    for (uint64_t steps = 0;; steps++) {
-      if (steps > request_.meta->node_count) corrupt("tree nodes form a cycle");
-      NodeView node = this->node(id);
-      if (node.tag == NodeTag::Bucket) return id;
-      prefetch_children(node);
-      float m = node.tag == NodeTag::Split ? margin(node, item) : 0;
-      bool right = m == 0 ? rng_.coin() : m > 0;
-      id = right ? node.right : node.left;
+  static bool holds(const NodeView& bucket, uint32_t slot) {
+    if (bucket.tag != NodeTag::Bucket) return false;
+    for (uint32_t i = 0; i < bucket.count; i++) {
+      uint32_t stored = load_u32(bucket.ids, i);
+      if (stored == slot) return true;
+      if (stored > slot) break;  // buckets are sorted
+    }
+    return false;
+  }
+
+  // Walks every item from the root to a bucket, all of them one level per
+  // round: each item's next node is prefetched a whole round before it is
+  // read, so the memory latency of thousands of walks overlaps instead of
+  // adding up. right(node, margin) picks the side at a split (margin 0 at a
+  // random split). at[i] ends at item i's bucket; paths, when given, get
+  // every node on the way appended.
+  template <typename Right>
+  void descend_together(const std::vector<BuildItem>& items, std::vector<uint32_t>& at,
+                        std::vector<std::vector<uint32_t>>* paths, const BuildMonitor& monitor, Right right) {
+    at.assign(items.size(), root_);
+    std::vector<uint32_t> walking(items.size());
+    for (uint32_t i = 0; i < walking.size(); i++) walking[i] = i;
+    for (uint64_t round = 0; !walking.empty(); round++) {
+      if (round > request_.meta->node_count) corrupt("tree nodes form a cycle");
+      size_t still = 0;
+      for (uint32_t i : walking) {
+        NodeView node = this->node(at[i]);
+        if (node.tag == NodeTag::Bucket) continue;
+        const float m = node.tag == NodeTag::Split ? margin(node, items[i]) : 0;
+        at[i] = right(node, m) ? node.right : node.left;
+        if (paths) (*paths)[i].push_back(at[i]);
+        prefetch(at[i]);
+        walking[still++] = i;
+      }
+      walking.resize(still);
+      check_cancelled(monitor);
     }
   }
 
