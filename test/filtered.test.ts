@@ -50,6 +50,10 @@ describe('filtered search', () => {
     expect(large.strategy).toBe('forest');
     expect(large.neighbors.every((n) => n.id < 15000)).toBe(true);
     expect(index.searchDetailed(query, { k: 5 }).strategy).toBe('forest');
+    // 'exact' without a filter scores every item.
+    const all = index.searchDetailed(query, { k: 5, strategy: 'exact' });
+    expect(all).toMatchObject({ strategy: 'exact', scored: 20000 });
+    expect(all.neighbors.map((n) => n.id)).toEqual(index.search(query, { k: 5, searchK: 1e9 }).map((n) => n.id));
     index.close();
   });
 

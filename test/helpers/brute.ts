@@ -1,17 +1,8 @@
 /** Exact reference answers, computed in float64, for small test data. */
 import type { Distance, Neighbor } from '../../src/index';
+import { random } from './random.mjs';
 
-/** A seeded generator (mulberry32), so test data is the same on every run. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { random };
 
 export function randomVectors(count: number, dim: number, seed: number): Float32Array[] {
   const next = random(seed);

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
+import { random } from './random.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const SHARED_DIR = process.env.ARROY_SHARED_DIR ?? path.resolve(here, '..', '..', '..', 'shared');
@@ -73,13 +74,7 @@ export function readWords() {
 // of the items chosen at random (seeded), or one contiguous run of ids (in
 // GloVe, ids follow word frequency, so a run is a frequency band).
 export function randomSubset(ds, fraction, seed) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = random(seed);
   const chosen = new Set();
   const want = Math.round(ds.baseCount * fraction);
   while (chosen.size < want) chosen.add(Math.floor(next() * ds.baseCount));

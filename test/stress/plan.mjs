@@ -8,20 +8,13 @@
 // last wrote it (vectorOf), so any reader can recompute what every
 // generation holds and tell exactly which states a result is consistent with.
 
+import { random } from '../helpers/random.mjs';
+
 export const DIMENSIONS = 8;
 export const INITIAL = 1500;
 export const REBUILD_EVERY = 7;
 
-function rng(seed) {
-  let s = (seed ^ 0x9e3779b9) >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = (seed) => random((seed ^ 0x9e3779b9) >>> 0);
 
 /**
  * The vector of item `id` as written by generation `version`. Every value is
