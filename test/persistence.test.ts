@@ -68,6 +68,17 @@ describe('determinism', () => {
       // A small searchK makes the result depend on the exact trees.
       expect(b.search(q, { k: 10, searchK: 40 })).toEqual(a.search(q, { k: 10, searchK: 40 }));
     }
+    // So does an incremental build: trees are edited on all cores, and new
+    // nodes must still get the same ids.
+    const extra = randomVectors(900, DIM, 23);
+    for (const [index, threads] of [[a, 1], [b, 4]] as const) {
+      extra.slice(0, 600).forEach((v, i) => index.add(10000 + i, v));
+      for (let i = 0; i < 300; i++) index.delete(i * 7);
+      extra.slice(600).forEach((v, i) => index.add(i * 7 + 1, v));
+      expect((await index.build({ threads })).incremental).toBe(true);
+    }
+    expect(b.stats()).toEqual(a.stats());
+    for (const q of queries) expect(b.search(q, { k: 10, searchK: 40 })).toEqual(a.search(q, { k: 10, searchK: 40 }));
     const c = await buildAt(tempIndexPath(), { seed: 10 });
     const differs = queries.some((q) => JSON.stringify(c.search(q, { k: 10, searchK: 40 })) !== JSON.stringify(a.search(q, { k: 10, searchK: 40 })));
     expect(differs).toBe(true);

@@ -76,28 +76,15 @@ void write_trees(Transaction& txn, const IndexDatabases& dbs, IndexMeta& meta, c
   }
 
   auto last_tick = std::chrono::steady_clock::now();
-  const uint32_t dims = meta.dimensions;
+  ByteWriter bytes;
   for (bool buckets : {false, true}) {
     for (size_t t = 0; t < forest.size(); t++) {
       const BuiltTree& tree = forest[t];
-      const std::vector<uint32_t>& id = ids[t];
       for (uint32_t local = 0; local < tree.nodes.size(); local++) {
-        const BuiltNode& n = tree.nodes[local];
-        if ((n.tag == NodeTag::Bucket) != buckets) continue;
-        std::vector<uint8_t> bytes;
-        switch (n.tag) {
-          case NodeTag::Bucket:
-            bytes = encode_bucket(tree.ids.data() + n.first, n.count);
-            break;
-          case NodeTag::Split:
-            bytes = encode_split(id[n.left], id[n.right], n.offset, n.extra,
-                                 tree.normals.data() + size_t(n.first) * dims, dims);
-            break;
-          case NodeTag::RandomSplit:
-            bytes = encode_random_split(id[n.left], id[n.right]);
-            break;
-        }
-        txn.put(dbs.nodes, id[local], bytes, MDB_APPEND);
+        if ((tree.nodes[local].tag == NodeTag::Bucket) != buckets) continue;
+        bytes.clear();
+        append_built_node(bytes, tree, local, ids[t], meta.dimensions);
+        txn.put(dbs.nodes, ids[t][local], bytes.buffer(), MDB_APPEND);
         if ((monitor.done++ & 1023) == 0) {
           check_cancelled(monitor);
           auto now = std::chrono::steady_clock::now();
@@ -215,9 +202,7 @@ void BuildJob::update_forest(Context& c, BuildMonitor& monitor) {
   }
   RoutingRequest request{&meta, &geometry, &removals, &insertions, c.seed ^ meta.node_count, c.threads};
   BatchRoutes routes = route_batch(*env_, c.txn, c.main, dbs_, request, monitor);
-  editor.use_directory(&routes.directory);
   monitor.done += batch().size();
-
   apply_changes(c, monitor);
   auto next = insertions.begin();
   for (const auto& change : batch()) {
@@ -225,10 +210,6 @@ void BuildJob::update_forest(Context& c, BuildMonitor& monitor) {
     std::optional<uint32_t> slot = find_slot(c.txn, dbs_.ids, change.first);
     if (!slot) corrupt("an item just stored has no slot");
     (next++)->slot = *slot;
-  }
-  for (size_t tree = 0; tree < routes.trees.size(); tree++) {
-    editor.edit_tree(tree, routes.trees[tree], removals, insertions);
-    check_cancelled(monitor);
   }
 
   const uint32_t target = target_trees(options_, meta);
@@ -240,11 +221,13 @@ void BuildJob::update_forest(Context& c, BuildMonitor& monitor) {
     return;
   }
   // Shrink on request, or when the default has fallen well (20%) below the
-  // current count: small swings in size must not churn trees.
+  // current count: small swings in size must not churn trees. Dropped trees
+  // go whole, unedited.
   const uint32_t current = static_cast<uint32_t>(meta.roots.size());
   bool shrink = target < current && (options_.trees != 0 || (current - target) * 5 > target || target == 1);
-  while (shrink && meta.roots.size() > target) editor.drop_tree(meta.roots.size() - 1);
-  editor.finish(c.threads, monitor);
+  const std::vector<MDB_val>* directory = routes.directory.empty() ? nullptr : &routes.directory;
+  while (shrink && meta.roots.size() > target) editor.drop_last_tree(directory);
+  editor.apply(routes, removals, insertions, c.threads, monitor);
 
   if (target > meta.roots.size()) {
     float max_norm = 0;

@@ -76,7 +76,9 @@ class ByteWriter {
   }
   void zeros(size_t n) { out_.resize(out_.size() + n, 0); }
   void reserve(size_t n) { out_.reserve(n); }
+  void clear() { out_.clear(); }
   std::vector<uint8_t>& buffer() { return out_; }
+  const std::vector<uint8_t>& buffer() const { return out_; }
   std::vector<uint8_t> take() { return std::move(out_); }
 
  private:

@@ -4,6 +4,7 @@
 
 #include "defaults.h"
 #include "errors.h"
+#include "records.h"
 
 namespace arroy {
 
@@ -132,6 +133,23 @@ std::vector<BuiltTree> build_forest(const Geometry& geometry, const std::vector<
     forest[t] = builder.build();
   });
   return forest;
+}
+
+void append_built_node(ByteWriter& w, const BuiltTree& tree, uint32_t local, const std::vector<uint32_t>& ids,
+                       uint32_t dimensions) {
+  const BuiltNode& n = tree.nodes[local];
+  switch (n.tag) {
+    case NodeTag::Bucket:
+      append_bucket(w, tree.ids.data() + n.first, n.count);
+      break;
+    case NodeTag::Split:
+      append_split(w, ids[n.left], ids[n.right], n.offset, n.extra, tree.normals.data() + size_t(n.first) * dimensions,
+                   dimensions);
+      break;
+    case NodeTag::RandomSplit:
+      append_random_split(w, ids[n.left], ids[n.right]);
+      break;
+  }
 }
 
 }  // namespace arroy

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "bytes.h"
 #include "format.h"
 #include "monitor.h"
 #include "planes.h"
@@ -37,6 +38,11 @@ struct ForestParams {
 // split a bucket that outgrew its capacity).
 BuiltTree build_tree(const Geometry& geometry, const std::vector<BuildItem>& items, uint32_t bucket_capacity,
                      uint64_t seed, BuildMonitor& monitor);
+
+// Appends the record of tree.nodes[local] to w, its children numbered by
+// ids[child's local number] (the node ids the tree is stored under).
+void append_built_node(ByteWriter& w, const BuiltTree& tree, uint32_t local, const std::vector<uint32_t>& ids,
+                       uint32_t dimensions);
 
 // Throws Error(Aborted) if monitor.cancelled is set during the build.
 std::vector<BuiltTree> build_forest(const Geometry& geometry, const std::vector<BuildItem>& items,

@@ -2,30 +2,36 @@
 // items touches only the paths those items take through each tree, so its
 // cost follows the size of the batch, not of the index.
 //
-// The routes come from route_batch (forest_router.h), found on all cores
-// before anything is written; the editor then applies them tree by tree:
-// - removals: the slot leaves the bucket its path ends in. A bucket left empty
-//   disappears together with its parent split, whose other child takes its
-//   place (parents are known from the paths and the collapses so far).
-// - insertions: the slot joins the bucket its vector reached (routed again
-//   from the root if that bucket has just collapsed).
-// - finish: a bucket grown past its capacity becomes a subtree (grown from its
-//   own items on all cores, rooted at the bucket's node id so no parent
-//   changes), then every changed node is written and every dropped one deleted.
+// The routes come from route_batch (forest_router.h), found before anything
+// is written. The editor then works in phases; trees share no nodes, so each
+// phase but the last handles every tree as its own task, on all cores when
+// every node can be read without LMDB (the routes' node directory):
+// 1. edit: removals, then insertions, in each tree.
+//    - A removal takes the slot out of the bucket its path ends in. A bucket
+//      left empty disappears with its parent split, whose other child takes
+//      the parent's place (parents come from the paths and the collapses so
+//      far).
+//    - An insertion adds the slot to the bucket its vector reached (routed
+//      again from the root if that bucket has just collapsed).
+// 2. grow: a bucket past its capacity becomes a subtree, grown from its
+//    items and rooted at the bucket's own id (so no parent changes). Each is
+//    a pure function of the bucket's items and id.
+// 3. number (one thread): the subtrees' new nodes get ids, tree by tree, so
+//    the result is the same for any number of threads.
+// 4. encode: every changed node of a tree into one buffer of that tree.
+// 5. write (one thread): every record, in ascending id order through one
+//    cursor; deleted nodes go the same way.
 #pragma once
 
 #include <cstdint>
-#include <deque>
-#include <unordered_map>
+#include <memory>
 #include <vector>
 
 #include "forest.h"
 #include "forest_router.h"
 #include "planes.h"
 #include "records.h"
-#include "rng.h"
 #include "slabs.h"
-#include "snapshot.h"
 #include "storage.h"
 
 namespace arroy {
@@ -34,75 +40,56 @@ class ForestEditor {
  public:
   ForestEditor(Transaction& txn, const IndexDatabases& dbs, IndexMeta& meta, const Geometry& geometry,
                uint64_t seed);
+  ~ForestEditor();
 
-  // Reads nodes from `directory` (by id; see BatchRoutes) where it has them,
-  // until the first node is written.
-  void use_directory(const std::vector<MDB_val>* directory) { directory_ = directory; }
+  // Removes the last tree of meta.roots whole: all its nodes are deleted by
+  // apply(). Call before apply(); the routes of other trees stay valid.
+  void drop_last_tree(const std::vector<MDB_val>* directory);
 
-  // Applies the routes of one tree: every removal, then every insertion.
-  // removals[i].slot is where the old version was; insertions[j].slot where
-  // the new one is stored now (the vectors serve a second routing).
-  void edit_tree(size_t tree, const RoutesOfTree& routes, const std::vector<BuildItem>& removals,
-                 const std::vector<BuildItem>& insertions);
-  // Splits overflowing buckets (reading their items from the slabs, which
-  // must already hold every change), then writes the nodes. Updates
-  // meta.roots and meta.node_count.
-  void finish(unsigned threads, BuildMonitor& monitor);
-
-  // Node ids of tree `tree` (for dropping whole trees).
-  void drop_tree(size_t tree);
+  // Applies `routes` to every tree in meta.roots (routes.trees may list more:
+  // trees dropped since routing), then writes the changes and updates
+  // meta.roots and meta.node_count. removals[i].slot is where the old version
+  // was; insertions[j].slot where the new one is stored now. The slabs must
+  // already hold every change: growing a bucket reads its items' vectors.
+  void apply(const BatchRoutes& routes, const std::vector<BuildItem>& removals,
+             const std::vector<BuildItem>& insertions, unsigned threads, BuildMonitor& monitor);
 
  private:
-  struct Node {
-    NodeTag tag = NodeTag::Bucket;
-    uint32_t left = 0, right = 0;
-    float offset = 0, extra = 0;
-    // A split's normal: borrowed from the stored node (planes never change,
-    // and the pages of the transaction's snapshot stay in place until it
-    // commits), or owned by a node this build created.
-    const void* stored_normal = nullptr;
-    std::vector<float> owned_normal;
-    std::vector<uint32_t> slots;  // bucket contents, ascending
+  struct Node;
+  struct TreeEdit;
+  // Where the vectors of growing buckets are read: the slab records by
+  // number (scanned once, for tasks on other threads), or the transaction.
+  struct SlotSource;
 
-    const void* normal() const { return stored_normal ? stored_normal : owned_normal.data(); }
-  };
+  void run_per_tree(std::vector<TreeEdit>& edits, bool parallel, unsigned threads, BuildMonitor& monitor,
+                    void (ForestEditor::*phase)(TreeEdit&, BuildMonitor&));
+  void edit_tree(TreeEdit& e, BuildMonitor& monitor);
+  void grow_tree(TreeEdit& e, BuildMonitor& monitor);
+  void encode_tree(TreeEdit& e, BuildMonitor& monitor);
+  void write(std::vector<TreeEdit>& edits);
 
-  Node& load(uint32_t id);
-  Node& create(uint32_t* id);
-  Node* loaded(uint32_t id);
-  // Per-node state flags, by id.
-  enum : uint8_t { kDirty = 1, kDropped = 2, kOverflowing = 4 };
-  bool has(uint32_t id, uint8_t flag) const { return id < state_.size() && (state_[id] & flag); }
-  void set(uint32_t id, uint8_t flag);
-  void clear(uint32_t id, uint8_t flag) {
-    if (id < state_.size()) state_[id] &= static_cast<uint8_t>(~flag);
-  }
-  void remove(size_t tree, uint32_t slot, const std::vector<uint32_t>& path);
-  void insert(size_t tree, const BuildItem& item, uint32_t bucket);
-  uint32_t descend(size_t tree, const BuildItem& item);
-  // The current parent of `node`, an ancestor (or the end) of `path`, a
-  // removal path found before this build changed the tree.
-  uint32_t parent_of(uint32_t node, const std::vector<uint32_t>& path) const;
-  void unlink_empty_bucket(size_t tree, const std::vector<uint32_t>& path);
-  std::vector<BuildItem> bucket_items(uint32_t id);
-  void install_subtree(uint32_t id, const BuiltTree& subtree);
+  NodeView stored(uint32_t id, const std::vector<MDB_val>* directory) const;
+  Node* find(TreeEdit& e, uint32_t id) const;
+  Node& load(TreeEdit& e, uint32_t id) const;
+  void remove(TreeEdit& e, uint32_t slot, const RemovalPath& path) const;
+  void insert(TreeEdit& e, const BuildItem& item, uint32_t bucket) const;
+  uint32_t descend(TreeEdit& e, const BuildItem& item) const;
+  uint32_t parent_of(const TreeEdit& e, uint32_t node, const RemovalPath& path) const;
+  void unlink_empty_bucket(TreeEdit& e, const RemovalPath& path) const;
 
   Transaction& txn_;
   IndexDatabases dbs_;
   IndexMeta& meta_;
   Geometry geometry_;
   uint64_t seed_;
-  Rng rng_;
-  // Every node read or changed by this build: pool_ holds them at stable
-  // addresses, where_[id] is 1 + their position in it (0: not loaded).
-  std::deque<Node> pool_;
-  std::vector<uint32_t> where_;
-  std::vector<uint8_t> state_;
-  const std::vector<MDB_val>* directory_ = nullptr;
-  // Nodes of the tree being edited that took the place of a collapsed parent,
-  // with their new parent. Every other node keeps the parent its path shows.
-  std::unordered_map<uint32_t, uint32_t> reparented_;
-  uint32_t lowest_touched_ = 0xFFFFFFFFu;  // the flagged ids lie in [lowest_touched_, state_.size())
+  uint32_t stored_nodes_;  // node ids below this are in the file
+  // The phase inputs, for the per-tree tasks.
+  const BatchRoutes* routes_ = nullptr;
+  const std::vector<BuildItem>* removals_ = nullptr;
+  const std::vector<BuildItem>* insertions_ = nullptr;
+  std::unique_ptr<SlotSource> slots_;
+  // Every node of the trees dropped whole.
+  std::vector<uint32_t> dropped_;
 };
 
 }  // namespace arroy

@@ -20,11 +20,25 @@
 
 namespace arroy {
 
+// A removal's path: node ids from the root down to the bucket that holds the
+// item.
+struct RemovalPath {
+  const uint32_t* nodes;
+  size_t size;
+  uint32_t back() const { return nodes[size - 1]; }
+};
+
 struct RoutesOfTree {
-  // Per removal: node ids from the root down to the bucket that holds it.
-  std::vector<std::vector<uint32_t>> removal_paths;
+  // Every removal path, one after the other: removal i's runs from
+  // path_nodes[path_starts[i]] to path_nodes[path_starts[i + 1]].
+  std::vector<uint32_t> path_nodes;
+  std::vector<size_t> path_starts;
   // Per insertion: the bucket its vector reaches.
   std::vector<uint32_t> insertion_buckets;
+
+  RemovalPath removal_path(size_t i) const {
+    return {path_nodes.data() + path_starts[i], path_starts[i + 1] - path_starts[i]};
+  }
 };
 
 struct BatchRoutes {

@@ -234,20 +234,15 @@ NodeView decode_node(const void* data, size_t size, uint32_t dimensions) {
   return node;
 }
 
-std::vector<uint8_t> encode_bucket(const uint32_t* ids, size_t count) {
-  ByteWriter w;
-  w.reserve(kBucketHeaderSize + 4 * count);
+void append_bucket(ByteWriter& w, const uint32_t* ids, size_t count) {
   w.u8(static_cast<uint8_t>(NodeTag::Bucket));
   w.zeros(3);
   w.u32(static_cast<uint32_t>(count));
   w.bytes(ids, 4 * count);
-  return w.take();
 }
 
-std::vector<uint8_t> encode_split(uint32_t left, uint32_t right, float offset, float extra, const void* normal,
-                                  uint32_t dimensions) {
-  ByteWriter w;
-  w.reserve(kSplitHeaderSize + 4ull * dimensions);
+void append_split(ByteWriter& w, uint32_t left, uint32_t right, float offset, float extra, const void* normal,
+                  uint32_t dimensions) {
   w.u8(static_cast<uint8_t>(NodeTag::Split));
   w.zeros(3);
   w.u32(left);
@@ -255,16 +250,13 @@ std::vector<uint8_t> encode_split(uint32_t left, uint32_t right, float offset, f
   w.f32(offset);
   w.f32(extra);
   w.bytes(normal, 4ull * dimensions);
-  return w.take();
 }
 
-std::vector<uint8_t> encode_random_split(uint32_t left, uint32_t right) {
-  ByteWriter w;
+void append_random_split(ByteWriter& w, uint32_t left, uint32_t right) {
   w.u8(static_cast<uint8_t>(NodeTag::RandomSplit));
   w.zeros(3);
   w.u32(left);
   w.u32(right);
-  return w.take();
 }
 
 }  // namespace arroy

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "bytes.h"
 #include "distance.h"
 #include "format.h"
 
@@ -85,9 +86,10 @@ struct NodeView {
 };
 NodeView decode_node(const void* data, size_t size, uint32_t dimensions);
 
-std::vector<uint8_t> encode_bucket(const uint32_t* ids, size_t count);
-std::vector<uint8_t> encode_split(uint32_t left, uint32_t right, float offset, float extra, const void* normal,
-                                  uint32_t dimensions);
-std::vector<uint8_t> encode_random_split(uint32_t left, uint32_t right);
+// Node encoders append to `w`, so that many nodes can share one buffer.
+void append_bucket(ByteWriter& w, const uint32_t* ids, size_t count);
+void append_split(ByteWriter& w, uint32_t left, uint32_t right, float offset, float extra, const void* normal,
+                  uint32_t dimensions);
+void append_random_split(ByteWriter& w, uint32_t left, uint32_t right);
 
 }  // namespace arroy

@@ -622,9 +622,9 @@ bool Cursor::find(uint32_t key, MDB_val* value) {
   return true;
 }
 
-void Cursor::put(uint32_t key, const std::vector<uint8_t>& bytes) {
+void Cursor::put(uint32_t key, const void* bytes, size_t size) {
   MDB_val k{sizeof(key), &key};
-  MDB_val v{bytes.size(), const_cast<uint8_t*>(bytes.data())};
+  MDB_val v{size, const_cast<void*>(bytes)};
   MDB_val old;
   // MDB_CURRENT replaces the record the cursor is on (of any size) without
   // searching for it again.

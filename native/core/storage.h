@@ -198,7 +198,7 @@ class Cursor {
   bool find(uint32_t key, MDB_val* value);
   // Writes or deletes the record at key (write transactions), as cheaply as
   // find() for ascending keys.
-  void put(uint32_t key, const std::vector<uint8_t>& bytes);
+  void put(uint32_t key, const void* bytes, size_t size);
   bool del(uint32_t key);
 
  private:

@@ -32,6 +32,23 @@ using Bytes = std::vector<uint8_t>;
 
 namespace {
 
+// One node record each, through the appending encoders.
+Bytes encode_bucket(const uint32_t* ids, size_t count) {
+  arroy::ByteWriter w;
+  arroy::append_bucket(w, ids, count);
+  return w.take();
+}
+Bytes encode_split(uint32_t left, uint32_t right, float offset, float extra, const void* normal, uint32_t dims) {
+  arroy::ByteWriter w;
+  arroy::append_split(w, left, right, offset, extra, normal, dims);
+  return w.take();
+}
+Bytes encode_random_split(uint32_t left, uint32_t right) {
+  arroy::ByteWriter w;
+  arroy::append_random_split(w, left, right);
+  return w.take();
+}
+
 // A heap copy of some bytes whose allocation ends exactly at the last byte
 // (new[0] for no bytes, which ASan treats as zero accessible bytes).
 class Exact {
@@ -272,11 +289,11 @@ std::vector<Sample> valid_samples() {
     std::string suffix = " dims=" + std::to_string(dims);
     const uint32_t ids[] = {1, 7, 9, 100, 0xFFFFFFFFu};
     std::vector<float> normal = sample_normal(dims);
-    samples.push_back({"bucket" + suffix, arroy::encode_bucket(ids, 5), {"decode_node" + suffix, node}});
-    samples.push_back({"empty bucket" + suffix, arroy::encode_bucket(ids, 0), {"decode_node" + suffix, node}});
-    samples.push_back({"split" + suffix, arroy::encode_split(3, 4, -0.5f, 0.25f, normal.data(), dims),
+    samples.push_back({"bucket" + suffix, encode_bucket(ids, 5), {"decode_node" + suffix, node}});
+    samples.push_back({"empty bucket" + suffix, encode_bucket(ids, 0), {"decode_node" + suffix, node}});
+    samples.push_back({"split" + suffix, encode_split(3, 4, -0.5f, 0.25f, normal.data(), dims),
                        {"decode_node" + suffix, node}});
-    samples.push_back({"random split" + suffix, arroy::encode_random_split(10, 11), {"decode_node" + suffix, node}});
+    samples.push_back({"random split" + suffix, encode_random_split(10, 11), {"decode_node" + suffix, node}});
   }
   for (const SlabShape& s : kSlabShapes) {
     samples.push_back({"slab dims=" + std::to_string(s.dims) + " spp=" + std::to_string(s.slots_per_slab),
@@ -371,20 +388,20 @@ TEST(node_round_trip) {
     CONTEXT("dims=" << dims);
     std::vector<uint32_t> ids;
     for (uint32_t i = 0; i < 64; i++) ids.push_back(i * 3 + 1);
-    Bytes bucket = arroy::encode_bucket(ids.data(), ids.size());
+    Bytes bucket = encode_bucket(ids.data(), ids.size());
     CHECK_EQ(bucket.size(), arroy::kBucketHeaderSize + 4 * ids.size());
     NodeView b = arroy::decode_node(bucket.data(), bucket.size(), dims);
     CHECK(b.tag == NodeTag::Bucket);
     if (CHECK_EQ(b.count, ids.size())) {
       for (uint32_t i = 0; i < b.count; i++) CHECK_EQ(arroy::load_u32(b.ids, i), ids[i]);
     }
-    Bytes empty = arroy::encode_bucket(nullptr, 0);
+    Bytes empty = encode_bucket(nullptr, 0);
     NodeView e = arroy::decode_node(empty.data(), empty.size(), dims);
     CHECK(e.tag == NodeTag::Bucket);
     CHECK_EQ(e.count, 0u);
 
     std::vector<float> normal = sample_normal(dims);
-    Bytes split = arroy::encode_split(17, 0xFFFFFFFFu, -1.5f, 0.75f, normal.data(), dims);
+    Bytes split = encode_split(17, 0xFFFFFFFFu, -1.5f, 0.75f, normal.data(), dims);
     CHECK_EQ(split.size(), arroy::kSplitHeaderSize + 4ull * dims);
     NodeView s = arroy::decode_node(split.data(), split.size(), dims);
     CHECK(s.tag == NodeTag::Split);
@@ -398,13 +415,37 @@ TEST(node_round_trip) {
     // A split decoded with other dimensions does not add up.
     CHECK_THROWS_CODE(arroy::decode_node(split.data(), split.size(), dims + 1), ErrorCode::Corrupt);
 
-    Bytes random = arroy::encode_random_split(4, 5);
+    Bytes random = encode_random_split(4, 5);
     CHECK_EQ(random.size(), arroy::kRandomSplitSize);
     NodeView r = arroy::decode_node(random.data(), random.size(), dims);
     CHECK(r.tag == NodeTag::RandomSplit);
     CHECK_EQ(r.left, 4u);
     CHECK_EQ(r.right, 5u);
   }
+}
+
+TEST(nodes_appended_to_one_buffer) {
+  // The editor encodes a tree's changed nodes one after the other into one
+  // buffer: each record must be exactly its own encoding, at its offset.
+  const uint32_t dims = 7;
+  const uint32_t ids[] = {2, 9, 40};
+  std::vector<float> normal = sample_normal(dims);
+  arroy::ByteWriter w;
+  std::vector<size_t> offsets{0};
+  arroy::append_bucket(w, ids, 3);
+  offsets.push_back(w.buffer().size());
+  arroy::append_split(w, 5, 6, 0.5f, -2.0f, normal.data(), dims);
+  offsets.push_back(w.buffer().size());
+  arroy::append_random_split(w, 7, 8);
+  offsets.push_back(w.buffer().size());
+  const Bytes expected[] = {encode_bucket(ids, 3), encode_split(5, 6, 0.5f, -2.0f, normal.data(), dims),
+                            encode_random_split(7, 8)};
+  for (size_t i = 0; i < 3; i++) {
+    CONTEXT("record " << i);
+    Bytes record(w.buffer().begin() + offsets[i], w.buffer().begin() + offsets[i + 1]);
+    CHECK(record == expected[i]);
+  }
+  CHECK(arroy::decode_node(w.buffer().data() + offsets[1], offsets[2] - offsets[1], dims).tag == NodeTag::Split);
 }
 
 TEST(slot_round_trip) {
@@ -673,7 +714,7 @@ TEST(hostile_catalog) {
 
 TEST(hostile_bucket) {
   const uint32_t ids[] = {1, 2, 3};
-  Bytes bucket = arroy::encode_bucket(ids, 3);
+  Bytes bucket = encode_bucket(ids, 3);
   for (uint32_t count : {4u, 1000u, 0x40000000u, 0x40000001u, 0xFFFFFFFFu, 2u, 0u}) {
     CONTEXT("count=" << count);
     Bytes hostile = bucket;
@@ -687,7 +728,7 @@ TEST(hostile_bucket) {
     hostile[0] = tag;
     CHECK_THROWS_CODE(arroy::decode_node(hostile.data(), hostile.size(), 3), ErrorCode::Corrupt);
   }
-  Bytes random_split = arroy::encode_random_split(1, 2);
+  Bytes random_split = encode_random_split(1, 2);
   random_split.push_back(0);
   CHECK_THROWS_CODE(arroy::decode_node(random_split.data(), random_split.size(), 1), ErrorCode::Corrupt);
 }
@@ -755,20 +796,20 @@ TEST(hostile_split_planes) {
   const float bad[] = {nan, -nan, inf, -inf};
   for (float value : bad) {
     CONTEXT("value=" << value);
-    Bytes offset = arroy::encode_split(1, 2, value, 0, normal.data(), 4);
+    Bytes offset = encode_split(1, 2, value, 0, normal.data(), 4);
     CHECK_THROWS_CODE(arroy::decode_node(offset.data(), offset.size(), 4), ErrorCode::Corrupt);
-    Bytes extra = arroy::encode_split(1, 2, 0, value, normal.data(), 4);
+    Bytes extra = encode_split(1, 2, 0, value, normal.data(), 4);
     CHECK_THROWS_CODE(arroy::decode_node(extra.data(), extra.size(), 4), ErrorCode::Corrupt);
   }
   // A signalling NaN bit pattern as the offset.
-  Bytes signalling = arroy::encode_split(1, 2, 0, 0, normal.data(), 4);
+  Bytes signalling = encode_split(1, 2, 0, 0, normal.data(), 4);
   put_u32(signalling, 12, 0x7F800001u);
   CHECK_THROWS_CODE(arroy::decode_node(signalling.data(), signalling.size(), 4), ErrorCode::Corrupt);
   // The normal itself is not checked by the decoder (that would cost a pass
   // over every split on every visit); search rejects a non-finite margin.
   std::vector<float> nan_normal = normal;
   nan_normal[2] = nan;
-  Bytes in_normal = arroy::encode_split(1, 2, 0, 0, nan_normal.data(), 4);
+  Bytes in_normal = encode_split(1, 2, 0, 0, nan_normal.data(), 4);
   NodeView node = arroy::decode_node(in_normal.data(), in_normal.size(), 4);
   CHECK(std::isnan(f32_at(node.normal, 2)));
 }
