@@ -78,6 +78,19 @@ describe('progress and cancellation', () => {
       expect(e.done).toBeLessThanOrEqual(e.total);
     }
     expect(events.some((e) => e.phase === 'trees' && e.done > 0)).toBe(true);
+
+    // An incremental build counts its own work: routing and slabs, the
+    // subtrees grown from overflowing buckets, the records written.
+    const more = randomVectors(20000, DIM, 8);
+    more.forEach((v, i) => index.add(100000 + i, v));
+    events.length = 0;
+    const result = await index.build({ trees: 30, threads: 1, onProgress: (p) => events.push(p) });
+    expect(result.incremental).toBe(true);
+    expect(events.length).toBeGreaterThan(0);
+    for (const e of events) {
+      expect(['applying', 'trees', 'writing']).toContain(e.phase);
+      expect(e.done).toBeLessThanOrEqual(e.total);
+    }
     index.close();
   });
 

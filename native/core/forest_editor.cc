@@ -103,6 +103,7 @@ struct ForestEditor::TreeEdit {
   // Buckets past capacity (ascending ids), the subtrees that replace them,
   // and the ids of the subtrees' nodes (local 0 keeps the bucket's id).
   std::vector<uint32_t> growing;
+  uint64_t growing_items = 0;  // in all of them
   std::vector<BuiltTree> subtrees;
   std::vector<std::vector<uint32_t>> subtree_ids;
   // The encoded records of every changed node.
@@ -232,6 +233,11 @@ void ForestEditor::apply(const BatchRoutes& routes, const std::vector<BuildItem>
   } else {
     slots_->txn = &txn_;
   }
+  // Progress: growing subtrees is tree work, counted in items as a full
+  // build counts it; then every record written.
+  uint64_t growing_items = 0;
+  for (const TreeEdit& e : edits) growing_items += e.growing_items;
+  monitor.enter(BuildPhase::Trees, growing_items);
   run_per_tree(edits, parallel, threads, monitor, &ForestEditor::grow_tree);
 
   // New nodes are numbered on one thread, tree by tree and bucket by bucket,
@@ -253,7 +259,7 @@ void ForestEditor::apply(const BatchRoutes& routes, const std::vector<BuildItem>
   }
 
   run_per_tree(edits, parallel, threads, monitor, &ForestEditor::encode_tree);
-  write(edits);
+  write(edits, monitor);
 }
 
 void ForestEditor::run_per_tree(std::vector<TreeEdit>& edits, bool parallel, unsigned threads, BuildMonitor& monitor,
@@ -295,6 +301,7 @@ void ForestEditor::edit_tree(TreeEdit& e, BuildMonitor& monitor) {
     if (node.overflowing && !node.dropped && node.count > meta_.bucket_capacity) {
       node.replaced = true;
       e.growing.push_back(node.id);
+      e.growing_items += node.count;
     }
   }
   std::sort(e.growing.begin(), e.growing.end());
@@ -456,7 +463,7 @@ void ForestEditor::encode_tree(TreeEdit& e, BuildMonitor& monitor) {
   check_cancelled(monitor);
 }
 
-void ForestEditor::write(std::vector<TreeEdit>& edits) {
+void ForestEditor::write(std::vector<TreeEdit>& edits, BuildMonitor& monitor) {
   // Every record as (id << 32 | position in refs), in ascending id order.
   // Trees share no nodes, so an id twice means a damaged forest.
   struct Ref {
@@ -475,11 +482,13 @@ void ForestEditor::write(std::vector<TreeEdit>& edits) {
   for (size_t i = 1; i < order.size(); i++) {
     if ((order[i] >> 32) == (order[i - 1] >> 32)) corrupt("a node is shared between trees");
   }
+  monitor.enter(BuildPhase::Writing, order.size());
 
   // Ascending ids through one cursor: most records sit on the page it is
   // already on.
   Cursor cursor(txn_, dbs_.nodes);
   for (uint64_t key : order) {
+    if ((monitor.done++ & 1023) == 1023) check_cancelled(monitor);
     const Ref& ref = refs[key & 0xFFFFFFFFu];
     const uint32_t id = static_cast<uint32_t>(key >> 32);
     if (!ref.tree || ref.tree->records[ref.record].size == TreeEdit::kDeleted) {

@@ -66,7 +66,7 @@ class ForestEditor {
   void edit_tree(TreeEdit& e, BuildMonitor& monitor);
   void grow_tree(TreeEdit& e, BuildMonitor& monitor);
   void encode_tree(TreeEdit& e, BuildMonitor& monitor);
-  void write(std::vector<TreeEdit>& edits);
+  void write(std::vector<TreeEdit>& edits, BuildMonitor& monitor);
 
   NodeView stored(uint32_t id, const std::vector<MDB_val>* directory) const;
   Node* find(TreeEdit& e, uint32_t id) const;

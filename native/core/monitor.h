@@ -9,8 +9,8 @@
 namespace arroy {
 
 enum class BuildPhase : int {
-  Applying = 0,  // writing pending adds and deletes; done/total count changes
-  Trees = 1,     // growing trees; done/total count items placed in buckets, over all trees
+  Applying = 0,  // writing pending adds and deletes (and routing them, if incremental); done/total count changes
+  Trees = 1,     // growing trees or, if incremental, subtrees; done/total count items placed in buckets
   Writing = 2,   // storing tree nodes; done/total count nodes
 };
 
