@@ -281,33 +281,10 @@ BuildReport BuildJob::run_in(Transaction& txn, BuildMonitor& monitor) {
   return report;
 }
 
-namespace {
-
-// Runs attempt() in a fresh write transaction and commits it. When the map is
-// full (at a write or at the commit), LMDB has spoiled the transaction:
-// abort it, grow the map and start over. That is safe because a build is a
-// pure function of the committed state and the in-memory changes it holds.
-template <typename Result>
-Result with_growing_map(const Environment& env, const std::function<Result(Transaction&)>& attempt) {
-  for (;;) {
-    const uint64_t seen = env.map_size();
-    Transaction txn;
-    txn.begin(env, true);
-    try {
-      Result result = attempt(txn);
-      txn.commit();
-      return result;
-    } catch (const MapFull&) {
-      txn.abort();
-      env.grow_map(seen);
-    }
-  }
-}
-
-}  // namespace
-
 BuildReport BuildJob::run(BuildMonitor& monitor) {
-  return with_growing_map<BuildReport>(*env_, [&](Transaction& txn) { return run_in(txn, monitor); });
+  // A build is a pure function of the committed state and the changes it
+  // holds, so a full map just makes it start over.
+  return write_growing_map(*env_, [&](Transaction& txn) { return run_in(txn, monitor); });
 }
 
 std::vector<BuildReport> run_together(const std::vector<BuildJob*>& jobs, BuildMonitor& monitor) {
@@ -318,7 +295,7 @@ std::vector<BuildReport> run_together(const std::vector<BuildJob*>& jobs, BuildM
       fail(ErrorCode::InvalidArgument, "indexes built together must live in the same file");
     }
   }
-  return with_growing_map<std::vector<BuildReport>>(*jobs[0]->environment(), [&](Transaction& txn) {
+  return write_growing_map(*jobs[0]->environment(), [&](Transaction& txn) {
     std::vector<BuildReport> out;
     for (BuildJob* job : jobs) out.push_back(job->run_in(txn, monitor));
     return out;

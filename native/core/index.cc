@@ -101,15 +101,16 @@ std::unique_ptr<Index> Index::open(const std::string& path, const OpenOptions& o
       fail(ErrorCode::InvalidArgument,
            "index '" + options.name + "' does not exist yet: give dimensions and distance to create it");
     }
-    Transaction txn;
-    txn.begin(env, true);
-    std::vector<CatalogEntry> catalog = read_catalog(txn, main);
-    if (const CatalogEntry* entry = find_entry(catalog, options.name)) {  // created meanwhile by another process
-      id = entry->index;
-      meta = read_index_meta(txn, main, id);
-      txn.abort();
-      index->dbs_ = databases_of(id);
-    } else {
+    write_growing_map(env, [&](Transaction& txn) {
+      std::vector<CatalogEntry> catalog = read_catalog(txn, main);
+      if (const CatalogEntry* entry = find_entry(catalog, options.name)) {  // created meanwhile by another process
+        id = entry->index;
+        meta = read_index_meta(txn, main, id);
+        txn.abort();
+        index->dbs_ = databases_of(id);
+        return true;
+      }
+      id = 0;
       while (std::any_of(catalog.begin(), catalog.end(), [&](const CatalogEntry& e) { return e.index == id; })) id++;
       if (id >= kMaxIndexesPerFile) {
         fail(ErrorCode::InvalidArgument, "a file holds at most " + std::to_string(kMaxIndexesPerFile) + " indexes");
@@ -127,7 +128,8 @@ std::unique_ptr<Index> Index::open(const std::string& path, const OpenOptions& o
         txn.put(main, std::string(kCatalogKey), encode_catalog(catalog));
         index->dbs_ = IndexDatabases{id, dbis[0], dbis[1], dbis[2], dbis[3], dbis[4]};
       });
-    }
+      return true;
+    });
   }
   check_matches(*meta, options);
   index->instance_ = meta->instance;
@@ -347,16 +349,12 @@ std::optional<uint32_t> Index::id_of_key(const std::string& key) {
 std::vector<std::string> Index::keys_from(const std::string& from, uint32_t limit) {
   Read read(*this);
   std::vector<std::string> out;
-  MDB_cursor* cursor = nullptr;
-  check_lmdb(mdb_cursor_open(reader_.txn(), dbs_.keys, &cursor), "cannot open a cursor");
-  MDB_val k{from.size(), const_cast<char*>(from.data())}, v;
-  int rc = from.empty() ? mdb_cursor_get(cursor, &k, &v, MDB_FIRST) : mdb_cursor_get(cursor, &k, &v, MDB_SET_RANGE);
-  while (rc == MDB_SUCCESS && out.size() < limit) {
+  KeyCursor cursor(reader_, dbs_.keys);
+  MDB_val k, v;
+  for (bool more = from.empty() ? cursor.first(&k, &v) : cursor.seek(from, &k, &v); more && out.size() < limit;
+       more = cursor.next(&k, &v)) {
     out.emplace_back(static_cast<const char*>(k.mv_data), k.mv_size);
-    rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT);
   }
-  mdb_cursor_close(cursor);
-  if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND) throw_lmdb(rc, "cannot list keys");
   return out;
 }
 
@@ -414,19 +412,21 @@ bool drop_index(const std::shared_ptr<Environment>& env, const std::string& name
   // Handles first: LMDB opens databases outside the write transaction.
   IndexDatabases dbs = open_index_databases(*env, *id);
   std::vector<MDB_dbi> dbis{dbs.slabs, dbs.ids, dbs.nodes, dbs.keys, dbs.key_names};
-  Transaction txn;
-  txn.begin(*env, true);
-  std::vector<CatalogEntry> catalog = read_catalog(txn, main);
-  auto it = std::find_if(catalog.begin(), catalog.end(), [&](const CatalogEntry& e) { return e.name == name; });
-  if (it == catalog.end() || it->index != *id) return false;  // dropped or replaced meanwhile
-  catalog.erase(it);
-  txn.put(main, std::string(kCatalogKey), encode_catalog(catalog));
-  txn.del(main, meta_key(*id));
-  txn.del(main, free_slots_key(*id));
-  // The emptied databases stay, to be reused by the next index given this id.
-  for (MDB_dbi dbi : dbis) txn.clear(dbi);
-  txn.commit();
-  return true;
+  return write_growing_map(*env, [&](Transaction& txn) {
+    std::vector<CatalogEntry> catalog = read_catalog(txn, main);
+    auto it = std::find_if(catalog.begin(), catalog.end(), [&](const CatalogEntry& e) { return e.name == name; });
+    if (it == catalog.end() || it->index != *id) {  // dropped or replaced meanwhile
+      txn.abort();
+      return false;
+    }
+    catalog.erase(it);
+    txn.put(main, std::string(kCatalogKey), encode_catalog(catalog));
+    txn.del(main, meta_key(*id));
+    txn.del(main, free_slots_key(*id));
+    // The emptied databases stay, to be reused by the next index given this id.
+    for (MDB_dbi dbi : dbis) txn.clear(dbi);
+    return true;
+  });
 }
 
 }  // namespace arroy

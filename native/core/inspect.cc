@@ -82,14 +82,11 @@ IndexStats inspect_index(const Transaction& txn, MDB_dbi main, const IndexDataba
   // String keys: both directions of the map agree with each other and the ids.
   if (meta.key_kind == kStringKeys) {
     uint64_t keys = 0;
-    MDB_cursor* raw = nullptr;
-    check_lmdb(mdb_cursor_open(txn.txn(), dbs.keys, &raw), "cannot open a cursor");
     // Closed however the walk ends: a failed check or a bad key record
     // throws, and without verify a failed check carries on walking.
-    std::unique_ptr<MDB_cursor, decltype(&mdb_cursor_close)> cursor(raw, &mdb_cursor_close);
+    KeyCursor cursor(txn, dbs.keys);
     MDB_val k, v;
-    int rc = mdb_cursor_get(cursor.get(), &k, &v, MDB_FIRST);
-    for (; rc == MDB_SUCCESS; rc = mdb_cursor_get(cursor.get(), &k, &v, MDB_NEXT)) {
+    for (bool more = cursor.first(&k, &v); more; more = cursor.next(&k, &v)) {
       uint32_t id = decode_u32(v.mv_data, v.mv_size, "key record");
       MDB_val name;
       bool named = txn.get(dbs.key_names, id, &name) && name.mv_size == k.mv_size &&
@@ -98,8 +95,6 @@ IndexStats inspect_index(const Transaction& txn, MDB_dbi main, const IndexDataba
       check(named && txn.get(dbs.ids, id, &slot), "a key does not map to a stored item that names it");
       keys++;
     }
-    cursor.reset();
-    if (rc != MDB_NOTFOUND) throw_lmdb(rc, "cannot read keys");
     check(keys == meta.item_count && txn.entries(dbs.key_names) == meta.item_count,
           "the key maps hold another number of items than the metadata says");
   }

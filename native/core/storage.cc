@@ -136,11 +136,23 @@ bool get_header(MDB_txn* txn, MDB_dbi dbi, MDB_val* value) {
   return mdb_get(txn, dbi, &key, value) == MDB_SUCCESS;
 }
 
+// begin_txn for a freshly opened environment: no transaction of it exists
+// yet, so a map another process grew meanwhile (MDB_MAP_RESIZED) can be
+// adopted on the spot.
+int begin_at_open(MDB_env* env, unsigned flags, MDB_txn** txn) {
+  for (int attempt = 0;; attempt++) {
+    int rc = begin_txn(env, flags, txn);
+    if (rc != MDB_MAP_RESIZED || attempt >= 16) return rc;
+    rc = mdb_env_set_mapsize(env, 0);
+    if (rc != MDB_SUCCESS) return rc;
+  }
+}
+
 // Opens the arroy-ts database of a freshly opened environment, creating it in
 // an empty writable file. Throws NotAnIndex for LMDB files of other programs.
 MDB_dbi open_main_database(MDB_env* env, bool read_only) {
   MDB_txn* txn = nullptr;
-  check_lmdb(begin_txn(env, MDB_RDONLY, &txn), "cannot read the file");
+  check_lmdb(begin_at_open(env, MDB_RDONLY, &txn), "cannot read the file");
   MDB_dbi dbi = 0;
   int rc = mdb_dbi_open(txn, kDatabaseName, 0, &dbi);
   if (rc == MDB_SUCCESS) {
@@ -170,7 +182,7 @@ MDB_dbi open_main_database(MDB_env* env, bool read_only) {
   if (!empty) fail(ErrorCode::NotAnIndex, "the file is an LMDB environment of another program");
   if (read_only) fail(ErrorCode::NotAnIndex, "the file holds no arroy-ts index");
 
-  check_lmdb(begin_txn(env, 0, &txn), "cannot create the index file");
+  check_lmdb(begin_at_open(env, 0, &txn), "cannot create the index file");
   rc = mdb_dbi_open(txn, kDatabaseName, MDB_CREATE, &dbi);
   MDB_val value;
   if (rc == MDB_SUCCESS && !get_header(txn, dbi, &value)) {  // another process may have created it meanwhile
@@ -250,7 +262,7 @@ std::shared_ptr<Environment> Environment::open(const std::string& path, const En
     check_lmdb(mdb_env_stat(env->env_, &stat), "mdb_env_stat");
     env->page_bytes_ = stat.ms_psize;
     MDB_txn* txn = nullptr;
-    check_lmdb(begin_txn(env->env_, MDB_RDONLY, &txn), "cannot read the file");
+    check_lmdb(begin_at_open(env->env_, MDB_RDONLY, &txn), "cannot read the file");
     try {
       env->locate_map(txn);
     } catch (...) {
@@ -577,11 +589,11 @@ uint64_t Transaction::entries(MDB_dbi dbi) const {
 
 // ---------------------------------------------------------------- cursor
 
-Cursor::Cursor(const Transaction& txn, MDB_dbi dbi) {
+OpenCursor::OpenCursor(const Transaction& txn, MDB_dbi dbi) {
   check_lmdb(mdb_cursor_open(txn.txn(), dbi, &cursor_), "cannot open a cursor");
 }
 
-Cursor::~Cursor() {
+OpenCursor::~OpenCursor() {
   if (cursor_) mdb_cursor_close(cursor_);
 }
 
@@ -638,5 +650,23 @@ bool Cursor::del(uint32_t key) {
   check_lmdb(mdb_cursor_del(cursor_, 0), "delete failed");
   return true;
 }
+
+bool KeyCursor::read(int op, MDB_val* key, MDB_val* value) {
+  int rc = mdb_cursor_get(cursor_, key, value, static_cast<MDB_cursor_op>(op));
+  if (rc == MDB_NOTFOUND) return false;
+  check_lmdb(rc, "cursor read failed");
+  check_mapped(mdb_cursor_txn(cursor_), *key);
+  check_mapped(mdb_cursor_txn(cursor_), *value);
+  return true;
+}
+
+bool KeyCursor::first(MDB_val* key, MDB_val* value) { return read(MDB_FIRST, key, value); }
+
+bool KeyCursor::seek(const std::string& from, MDB_val* key, MDB_val* value) {
+  *key = MDB_val{from.size(), const_cast<char*>(from.data())};
+  return read(MDB_SET_RANGE, key, value);
+}
+
+bool KeyCursor::next(MDB_val* key, MDB_val* value) { return read(MDB_NEXT, key, value); }
 
 }  // namespace arroy

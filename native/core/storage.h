@@ -13,6 +13,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "errors.h"
@@ -180,13 +181,45 @@ class Transaction {
   uint64_t generation_ = 0;
 };
 
-// A cursor over an integer-keyed database inside one transaction.
-class Cursor {
+// Runs write(txn) in a fresh write transaction and commits it, unless write
+// ended the transaction itself (committed or aborted it). When the map is
+// full, at a write or at the commit, LMDB has spoiled the transaction: it is
+// aborted, the map grows and write runs again. So write must be a pure
+// function of the committed state and of what the caller holds in memory, as
+// a build, an index's creation and a drop are.
+template <typename Write>
+auto write_growing_map(const Environment& env, Write write) -> decltype(write(std::declval<Transaction&>())) {
+  for (;;) {
+    const uint64_t seen = env.map_size();
+    try {
+      Transaction txn;
+      txn.begin(env, true);
+      auto result = write(txn);
+      if (txn.active()) txn.commit();
+      return result;
+    } catch (const MapFull&) {
+      // The transaction has ended (its destructor ran), as growing needs.
+      env.grow_map(seen);
+    }
+  }
+}
+
+// An LMDB cursor in one transaction, closed with this object.
+class OpenCursor {
  public:
-  Cursor(const Transaction& txn, MDB_dbi dbi);
-  ~Cursor();
-  Cursor(const Cursor&) = delete;
-  Cursor& operator=(const Cursor&) = delete;
+  OpenCursor(const Transaction& txn, MDB_dbi dbi);
+  ~OpenCursor();
+  OpenCursor(const OpenCursor&) = delete;
+  OpenCursor& operator=(const OpenCursor&) = delete;
+
+ protected:
+  MDB_cursor* cursor_ = nullptr;
+};
+
+// A cursor over an integer-keyed database inside one transaction.
+class Cursor : private OpenCursor {
+ public:
+  using OpenCursor::OpenCursor;
 
   // Moves to the first record; false when the database is empty.
   bool first(uint32_t* key, MDB_val* value);
@@ -203,7 +236,22 @@ class Cursor {
 
  private:
   bool read(int op, uint32_t* key, MDB_val* value);
-  MDB_cursor* cursor_ = nullptr;
+};
+
+// A cursor over a string-keyed database (the key maps). Like every read
+// here, each key and value it returns is checked to lie in the mapped file.
+class KeyCursor : private OpenCursor {
+ public:
+  using OpenCursor::OpenCursor;
+
+  // Moves to the first record (with from: the first whose key is >= from);
+  // false when there is none.
+  bool first(MDB_val* key, MDB_val* value);
+  bool seek(const std::string& from, MDB_val* key, MDB_val* value);
+  bool next(MDB_val* key, MDB_val* value);
+
+ private:
+  bool read(int op, MDB_val* key, MDB_val* value);
 };
 
 }  // namespace arroy
