@@ -142,4 +142,26 @@ describe('incremental builds', () => {
     }
     index.close();
   });
+
+  it('leave items stored again unchanged where they are', async () => {
+    // Re-indexing documents that did not change must not move them: every
+    // item stored again with the same vector keeps its place in every tree,
+    // even where a whole bucket would otherwise empty and collapse.
+    const next = random(31);
+    const index = Index.open(tempIndexPath(), { dimensions: DIM, distance: 'euclidean' });
+    const vectors = Array.from({ length: 600 }, () => vector(next));
+    vectors.forEach((v, id) => index.add(id, v));
+    await index.build({ bucketCapacity: 8, trees: 3, seed: 3 });
+    const before = index.stats();
+    vectors.forEach((v, id) => index.add(id, Float32Array.from(v)));
+    expect((await index.build({ trees: 3 })).incremental).toBe(true);
+    index.check();
+    expect(index.stats()).toEqual(before);
+    // A changed vector still moves.
+    index.add(5, vector(next));
+    await index.build({ trees: 3 });
+    index.check();
+    expect(index.get(5)).not.toEqual(vectors[5]);
+    index.close();
+  });
 });

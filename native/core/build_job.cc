@@ -9,6 +9,7 @@
 // more, and dropped when it has shrunk well below that.
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <functional>
 #include <optional>
 #include <thread>
@@ -181,6 +182,7 @@ void BuildJob::update_forest(Context& c, BuildMonitor& monitor) {
   // written before apply_changes() below.
   std::vector<BuildItem> removals;
   std::vector<BuildItem> insertions;
+  std::vector<uint32_t> inserted;  // the ids of the insertions, in order
   const size_t slot_bytes = slot_size(dims);
   for (const auto& change : batch()) {
     std::optional<uint32_t> slot = find_slot(c.txn, dbs_.ids, change.first);
@@ -193,23 +195,25 @@ void BuildJob::update_forest(Context& c, BuildMonitor& monitor) {
       }
       SlotView old = read_live_slot(static_cast<const uint8_t*>(slab.mv_data) + slot_bytes * (*slot % meta.slots_per_slab),
                                     dims);
+      // Stored again exactly as it is (say, a re-indexed document that did
+      // not change): it keeps its place in every tree.
+      if (change.second && std::memcmp(old.values, change.second->data(), sizeof(float) * dims) == 0) continue;
       removals.push_back({*slot, old.values, old.norm});
     }
     if (change.second) {
       const std::vector<float>& v = *change.second;
       insertions.push_back({0, v.data(), l2_norm(*c.kernels, v.data(), dims)});
+      inserted.push_back(change.first);
     }
   }
   RoutingRequest request{&meta, &geometry, &removals, &insertions, c.seed ^ meta.node_count, c.threads};
   BatchRoutes routes = route_batch(*env_, c.txn, c.main, dbs_, request, monitor);
   monitor.done += batch().size();
   apply_changes(c, monitor);
-  auto next = insertions.begin();
-  for (const auto& change : batch()) {
-    if (!change.second) continue;
-    std::optional<uint32_t> slot = find_slot(c.txn, dbs_.ids, change.first);
+  for (size_t j = 0; j < inserted.size(); j++) {
+    std::optional<uint32_t> slot = find_slot(c.txn, dbs_.ids, inserted[j]);
     if (!slot) corrupt("an item just stored has no slot");
-    (next++)->slot = *slot;
+    insertions[j].slot = *slot;
   }
 
   const uint32_t target = target_trees(options_, meta);
