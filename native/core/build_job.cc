@@ -10,7 +10,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
-#include <functional>
 #include <optional>
 #include <thread>
 
@@ -183,18 +182,13 @@ void BuildJob::update_forest(Context& c, BuildMonitor& monitor) {
   std::vector<BuildItem> removals;
   std::vector<BuildItem> insertions;
   std::vector<uint32_t> inserted;  // the ids of the insertions, in order
-  const size_t slot_bytes = slot_size(dims);
   for (const auto& change : batch()) {
     std::optional<uint32_t> slot = find_slot(c.txn, dbs_.ids, change.first);
     if (slot) {
-      MDB_val slab;
-      uint32_t number = *slot / meta.slots_per_slab;
-      if (*slot >= meta.slot_count || !c.txn.get(dbs_.slabs, number, &slab) ||
-          slab.mv_size != slot_bytes * meta.slots_per_slab) {
-        corrupt("the slot of item " + std::to_string(change.first) + " is missing");
-      }
-      SlotView old = read_live_slot(static_cast<const uint8_t*>(slab.mv_data) + slot_bytes * (*slot % meta.slots_per_slab),
-                                    dims);
+      MDB_val slab{0, nullptr};
+      if (*slot >= meta.slot_count) corrupt("the slot of item " + std::to_string(change.first) + " is missing");
+      c.txn.get(dbs_.slabs, *slot / meta.slots_per_slab, &slab);
+      SlotView old = live_slot_in(slab, *slot, meta);
       // Stored again exactly as it is (say, a re-indexed document that did
       // not change): it keeps its place in every tree.
       if (change.second && std::memcmp(old.values, change.second->data(), sizeof(float) * dims) == 0) continue;

@@ -129,11 +129,7 @@ struct ForestEditor::SlotSource {
     } else if (number < slabs.size()) {
       slab = slabs[number];
     }
-    const size_t bytes = slot_size(meta.dimensions);
-    if (!slab.mv_data) corrupt("slab " + std::to_string(number) + " is missing");
-    if (slab.mv_size != bytes * meta.slots_per_slab) corrupt("a slab of " + std::to_string(slab.mv_size) + " bytes");
-    return read_live_slot(static_cast<const uint8_t*>(slab.mv_data) + bytes * (slot % meta.slots_per_slab),
-                          meta.dimensions);
+    return live_slot_in(slab, slot, meta);
   }
 };
 

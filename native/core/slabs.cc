@@ -13,6 +13,14 @@ SlotView read_live_slot(const uint8_t* slot, uint32_t dimensions) {
   return view;
 }
 
+SlotView live_slot_in(const MDB_val& slab, uint32_t slot, const IndexMeta& meta) {
+  const size_t bytes = slot_size(meta.dimensions);
+  if (!slab.mv_data) corrupt("the slab of slot " + std::to_string(slot) + " is missing");
+  if (slab.mv_size != bytes * meta.slots_per_slab) corrupt("a slab of " + std::to_string(slab.mv_size) + " bytes");
+  return read_live_slot(static_cast<const uint8_t*>(slab.mv_data) + bytes * (slot % meta.slots_per_slab),
+                        meta.dimensions);
+}
+
 std::vector<Environment::DatabaseSpec> index_database_specs(IndexId index) {
   return {{slabs_database(index), true},
           {ids_database(index), true},

@@ -35,6 +35,9 @@ IndexDatabases open_index_databases(Environment& env, IndexId index);
 // Decodes a slot whose bytes were bounds-checked by SnapshotView::slot_address();
 // a free slot is corruption, since only trees and id records refer to slots.
 SlotView read_live_slot(const uint8_t* slot, uint32_t dimensions);
+// The live slot `slot` in `slab`, the record of slab slot / slots_per_slab
+// (data null: none was found), after checking the record's size.
+SlotView live_slot_in(const MDB_val& slab, uint32_t slot, const IndexMeta& meta);
 
 // Checks the counts in an index's metadata against what its databases hold,
 // so that a damaged count cannot make a reader allocate for billions of slots.

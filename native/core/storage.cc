@@ -597,13 +597,18 @@ OpenCursor::~OpenCursor() {
   if (cursor_) mdb_cursor_close(cursor_);
 }
 
-bool Cursor::read(int op, uint32_t* key, MDB_val* value) {
-  MDB_val k{0, nullptr};
-  int rc = mdb_cursor_get(cursor_, &k, value, static_cast<MDB_cursor_op>(op));
+bool OpenCursor::move(int op, MDB_val* key, MDB_val* value) {
+  int rc = mdb_cursor_get(cursor_, key, value, static_cast<MDB_cursor_op>(op));
   if (rc == MDB_NOTFOUND) return false;
   check_lmdb(rc, "cursor read failed");
-  check_mapped(mdb_cursor_txn(cursor_), k);
+  check_mapped(mdb_cursor_txn(cursor_), *key);
   check_mapped(mdb_cursor_txn(cursor_), *value);
+  return true;
+}
+
+bool Cursor::read(int op, uint32_t* key, MDB_val* value) {
+  MDB_val k{sizeof(*key), key};  // the key sought, for MDB_SET_RANGE
+  if (!move(op, &k, value)) return false;
   if (k.mv_size != sizeof(uint32_t)) corrupt("a key of an integer-keyed database is not 4 bytes");
   std::memcpy(key, k.mv_data, sizeof(uint32_t));
   return true;
@@ -611,17 +616,7 @@ bool Cursor::read(int op, uint32_t* key, MDB_val* value) {
 
 bool Cursor::first(uint32_t* key, MDB_val* value) { return read(MDB_FIRST, key, value); }
 
-bool Cursor::seek(uint32_t* key, MDB_val* value) {
-  MDB_val k{sizeof(*key), key};
-  int rc = mdb_cursor_get(cursor_, &k, value, MDB_SET_RANGE);
-  if (rc == MDB_NOTFOUND) return false;
-  check_lmdb(rc, "cursor seek failed");
-  check_mapped(mdb_cursor_txn(cursor_), k);
-  check_mapped(mdb_cursor_txn(cursor_), *value);
-  if (k.mv_size != sizeof(uint32_t)) corrupt("a key of an integer-keyed database is not 4 bytes");
-  std::memcpy(key, k.mv_data, sizeof(uint32_t));
-  return true;
-}
+bool Cursor::seek(uint32_t* key, MDB_val* value) { return read(MDB_SET_RANGE, key, value); }
 
 bool Cursor::next(uint32_t* key, MDB_val* value) { return read(MDB_NEXT, key, value); }
 
@@ -651,22 +646,13 @@ bool Cursor::del(uint32_t key) {
   return true;
 }
 
-bool KeyCursor::read(int op, MDB_val* key, MDB_val* value) {
-  int rc = mdb_cursor_get(cursor_, key, value, static_cast<MDB_cursor_op>(op));
-  if (rc == MDB_NOTFOUND) return false;
-  check_lmdb(rc, "cursor read failed");
-  check_mapped(mdb_cursor_txn(cursor_), *key);
-  check_mapped(mdb_cursor_txn(cursor_), *value);
-  return true;
-}
-
-bool KeyCursor::first(MDB_val* key, MDB_val* value) { return read(MDB_FIRST, key, value); }
+bool KeyCursor::first(MDB_val* key, MDB_val* value) { return move(MDB_FIRST, key, value); }
 
 bool KeyCursor::seek(const std::string& from, MDB_val* key, MDB_val* value) {
   *key = MDB_val{from.size(), const_cast<char*>(from.data())};
-  return read(MDB_SET_RANGE, key, value);
+  return move(MDB_SET_RANGE, key, value);
 }
 
-bool KeyCursor::next(MDB_val* key, MDB_val* value) { return read(MDB_NEXT, key, value); }
+bool KeyCursor::next(MDB_val* key, MDB_val* value) { return move(MDB_NEXT, key, value); }
 
 }  // namespace arroy

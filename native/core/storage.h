@@ -213,6 +213,9 @@ class OpenCursor {
   OpenCursor& operator=(const OpenCursor&) = delete;
 
  protected:
+  // Moves by `op` (key in: the key sought, if any); false when there is no
+  // such record. Key and value are checked to lie in the mapped file.
+  bool move(int op, MDB_val* key, MDB_val* value);
   MDB_cursor* cursor_ = nullptr;
 };
 
@@ -249,9 +252,6 @@ class KeyCursor : private OpenCursor {
   bool first(MDB_val* key, MDB_val* value);
   bool seek(const std::string& from, MDB_val* key, MDB_val* value);
   bool next(MDB_val* key, MDB_val* value);
-
- private:
-  bool read(int op, MDB_val* key, MDB_val* value);
 };
 
 }  // namespace arroy
