@@ -2,7 +2,7 @@
 # same core for native tests, sanitizers, fuzzing and micro-benchmarks.
 {
   "variables": {
-    "lmdb_dir": "<!(node native/locate.js lmdb)"
+    "lmdb_dir": "<!(node scripts/locate.js lmdb)"
   },
   "target_defaults": {
     "cflags": ["-O3", "-fvisibility=hidden", "-fPIC"],
@@ -23,8 +23,8 @@
       "target_name": "arroy_ts",
       "dependencies": ["lmdb", "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
       "sources": [
-        "<!@(node native/locate.js sources core)",
-        "<!@(node native/locate.js sources binding)"
+        "<!@(node scripts/locate.js sources core)",
+        "<!@(node scripts/locate.js sources binding)"
       ],
       "include_dirs": ["native/core", "native/binding"],
       # NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS: in a worker_thread being

@@ -9,7 +9,9 @@ export default defineConfig({
     // so they neither fight over 2 cores nor time out.
     fileParallelism: false,
     pool: 'forks',
-    testTimeout: 120_000,
+    // Generous: real-data tests build 200,000-vector indexes, and a busy
+    // 2-core machine runs several times slower than an idle one.
+    testTimeout: 300_000,
     hookTimeout: 300_000,
   },
 });

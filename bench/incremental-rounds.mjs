@@ -2,8 +2,8 @@
 // builds of the addon side by side (the machine is noisy: only ratios within
 // one session mean anything).
 //
-//   node bench/incremental-rounds.mjs [kind] [rounds]
-//   ARROY_ADDON_PATH=/path/to/other/arroy_ts.node node bench/incremental-rounds.mjs overwrite 8
+//   npm run bench:rounds -- [kind] [rounds]
+//   ARROY_ADDON_PATH=/path/to/other/arroy_ts.node npm run bench:rounds -- overwrite 8
 //
 // kind: overwrite (2,000 items take other items' vectors), delete (2,000
 // items), add (2,000 new items), same (2,000 items stored again with their
@@ -11,30 +11,26 @@
 // 198,000-item index built once per process. Prints the median, the minimum
 // and every build's durationMs.
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Index } from '../dist/index.mjs';
 import { loadDataset } from '../test/helpers/datasets.mjs';
+import { buildIndexOf } from './lib/common.mjs';
 
 const kind = process.argv[2] ?? 'overwrite';
 const rounds = Number(process.argv[3] ?? 8);
 const kinds = ['overwrite', 'delete', 'add', 'same'];
 if (!kinds.includes(kind) || !(rounds >= 1)) {
-  console.error(`usage: node bench/incremental-rounds.mjs [${kinds.join('|')}] [rounds]`);
+  console.error(`usage: npm run bench:rounds -- [${kinds.join('|')}] [rounds]`);
   process.exit(2);
 }
 
 const ds = loadDataset('glove-100-angular');
 const batch = Math.round(ds.baseCount / 100);
 const held = ds.baseCount - batch; // ids held back for the 'add' rounds
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'arroy-inc-rounds-'));
-const base = path.join(dir, 'base.arroy');
-{
-  const index = Index.open(base, { dimensions: ds.dim, distance: ds.distance });
-  for (let i = 0; i < held; i++) index.add(i, ds.row('base', i));
-  await index.build({ seed: 42 });
-  index.close();
-}
+const built = await buildIndexOf(ds, 'rounds-base', {}, held);
+const base = built.file;
+built.index.close();
+const dir = path.dirname(base);
 
 const change = {
   overwrite: (index, r) => {
@@ -53,7 +49,7 @@ const change = {
 
 const times = [];
 for (let r = 0; r < rounds; r++) {
-  const file = path.join(dir, `round-${r}.arroy`);
+  const file = path.join(dir, `arroy-bench-round-${process.pid}-${r}.arroy`);
   fs.copyFileSync(base, file);
   const index = Index.open(file);
   change(index, r);
@@ -64,7 +60,7 @@ for (let r = 0; r < rounds; r++) {
   fs.rmSync(file);
   fs.rmSync(`${file}-lock`, { force: true });
 }
-fs.rmSync(dir, { recursive: true, force: true });
+built.close();
 
 const sorted = [...times].sort((a, b) => a - b);
 const ms = (t) => t.toFixed(0);

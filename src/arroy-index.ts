@@ -4,10 +4,11 @@
  * in LMDB and searched in place through the memory map.
  */
 import { runBuild, type BuildOptions, type BuildResult } from './build';
-import { ArroyError, invalidArgument, rethrowNative } from './errors';
+import { ArroyError, invalidArgument } from './errors';
 import { filterHandle, type FilterInput } from './filter';
-import { binding, type IndexStats, type NativeFilterHandle, type NativeHits, type NativeIndexHandle } from './native';
-import { checkId, checkMapSize, checkPositiveInteger, describe, limits, toFloat32, type VectorInput } from './validate';
+import type { DistanceName, StrategyName } from './names';
+import { binding, type IndexStats, type NativeHits, type NativeIndexHandle, type NativeSearchArgs } from './native';
+import { checkBoolean, checkId, checkMapSize, checkOneOf, checkOptions, checkPositiveInteger, describe, limits, names, toFloat32, type VectorInput } from './validate';
 
 /**
  * How distance is measured; every result's `distance` follows this definition:
@@ -16,9 +17,7 @@ import { checkId, checkMapSize, checkPositiveInteger, describe, limits, toFloat3
  * - `'cosine'`: `1 − cos(a, b)`, from 0 (same direction) to 2 (opposite); zero vectors are rejected
  * - `'dot'`: `−(a · b)`, so that ascending order puts the largest inner product first
  */
-export type Distance = 'euclidean' | 'manhattan' | 'cosine' | 'dot';
-
-const DISTANCES: readonly Distance[] = ['euclidean', 'manhattan', 'cosine', 'dot'];
+export type Distance = DistanceName;
 
 /** How items are addressed: a numeric id (0..2^32-1), or a string key in indexes opened with `keys: 'string'`. */
 export type ItemKey = number | string;
@@ -28,7 +27,7 @@ export interface OpenOptions {
   dimensions?: number;
   /** Distance. Required to create an index; checked against the file when reopening. */
   distance?: Distance;
-  /** Which index of the file (a file can hold several). Default `'default'`. */
+  /** Which index of the file (a file can hold several): 1 to 255 bytes of UTF-8. Default `'default'`. */
   name?: string;
   /**
    * `'number'` (default): items are addressed by integer ids 0..2^32-1.
@@ -47,6 +46,15 @@ export interface OpenOptions {
   mapSize?: number;
 }
 
+/**
+ * How candidates are found. `'auto'` (default): with a filter, whichever a
+ * cost model expects to be faster (an exact scan of a small allowed set,
+ * else the forest); without one, the forest. `'forest'`: best-first through
+ * the trees, skipping what the filter excludes (searchK then counts allowed
+ * candidates). `'exact'`: score every allowed item (exact results).
+ */
+export type SearchStrategy = StrategyName;
+
 export interface SearchOptions {
   /** How many neighbours to return. Default 10. */
   k?: number;
@@ -60,23 +68,15 @@ export interface SearchOptions {
    * across queries) or ids / keys as a Uint32Array, array or Set.
    */
   filter?: FilterInput;
-  /**
-   * How candidates are found. `'auto'` (default): with a filter, whichever a
-   * cost model expects to be faster (an exact scan of a small allowed set,
-   * else the forest); without one, the forest. `'forest'`: best-first through
-   * the trees, skipping what the filter excludes (searchK then counts allowed
-   * candidates). `'exact'`: score every allowed item (exact results).
-   */
+  /** How candidates are found (see {@link SearchStrategy}). Default `'auto'`. */
   strategy?: SearchStrategy;
 }
-
-export type SearchStrategy = 'auto' | 'forest' | 'exact';
 
 /** search() with a report of how the query ran. */
 export interface SearchResult {
   neighbors: Neighbor[];
   /** The strategy that ran. */
-  strategy: 'forest' | 'exact';
+  strategy: Exclude<SearchStrategy, 'auto'>;
   /** How many exact distances were computed. */
   scored: number;
 }
@@ -98,25 +98,18 @@ function toNeighbors(hits: NativeHits): Neighbor[] {
   return out;
 }
 
-const STRATEGIES: readonly SearchStrategy[] = ['auto', 'forest', 'exact'];
-
-type SearchArgs = [k: number, searchK: number | undefined, filter: NativeFilterHandle | undefined, strategy: SearchStrategy | undefined];
-
-function searchArgs(options: SearchOptions | undefined): SearchArgs {
-  if (options !== undefined && (options === null || typeof options !== 'object')) {
-    throw invalidArgument(`search options must be an object, got ${describe(options)}`);
-  }
-  const k = options?.k === undefined ? 10 : checkPositiveInteger(options.k, 'k', limits.maxItemId);
-  const searchK = options?.searchK === undefined ? undefined : checkPositiveInteger(options.searchK, 'searchK');
-  const strategy = options?.strategy;
-  if (strategy !== undefined && !STRATEGIES.includes(strategy)) {
-    throw invalidArgument(`strategy must be one of ${STRATEGIES.join(', ')}, got ${describe(strategy)}`);
-  }
-  return [k, searchK, filterHandle(options?.filter), strategy];
+function searchArgs(options: SearchOptions | undefined): NativeSearchArgs {
+  const { k, searchK, filter, strategy } = checkOptions(options, 'search options');
+  return [
+    k === undefined ? 10 : checkPositiveInteger(k, 'k', limits.maxItemId),
+    searchK === undefined ? undefined : checkPositiveInteger(searchK, 'searchK'),
+    filterHandle(filter),
+    strategy === undefined ? undefined : checkOneOf(strategy, 'strategy', names.strategies as readonly SearchStrategy[]),
+  ];
 }
 
-/** The native handle of an open Index (for Database; not part of the public API). */
-export let handleOf: (index: Index) => NativeIndexHandle;
+/** @internal The native handle of an open Index (for Database; not part of the public API). */
+export let indexHandleOf: (index: Index) => NativeIndexHandle;
 
 export class Index {
   /** The file this index lives in. */
@@ -129,6 +122,10 @@ export class Index {
   /** How items are addressed: `'number'` ids or `'string'` keys. */
   readonly keys: 'number' | 'string';
   #handle: NativeIndexHandle | undefined;
+
+  static {
+    indexHandleOf = (index) => index.#live();
+  }
 
   private constructor(path: string, handle: NativeIndexHandle) {
     this.path = path;
@@ -145,34 +142,21 @@ export class Index {
    * and the index when they do not exist (then `dimensions` and `distance` are
    * required). Reopening checks them against what the file holds.
    */
-  static open(path: string, options: OpenOptions = {}): Index {
+  static open(path: string, options?: OpenOptions): Index {
     if (typeof path !== 'string' || path.length === 0) throw invalidArgument(`path must be a non-empty string, got ${describe(path)}`);
-    if (options === null || typeof options !== 'object') throw invalidArgument(`options must be an object, got ${describe(options)}`);
-    const { dimensions, distance, name, keys, readOnly, mapSize } = options;
-    if (keys !== undefined && keys !== 'number' && keys !== 'string') throw invalidArgument(`keys must be 'number' or 'string', got ${describe(keys)}`);
+    const { dimensions, distance, name, keys, readOnly, mapSize } = checkOptions(options, 'options');
+    if (keys !== undefined) checkOneOf(keys, 'keys', ['number', 'string']);
     if (dimensions !== undefined) checkPositiveInteger(dimensions, 'dimensions', limits.maxDimensions);
-    if (distance !== undefined && !DISTANCES.includes(distance)) {
-      throw invalidArgument(`distance must be one of ${DISTANCES.map((d) => `'${d}'`).join(', ')}, got ${describe(distance)}`);
-    }
-    if (name !== undefined && (typeof name !== 'string' || name.length === 0 || Buffer.byteLength(name) > limits.maxIndexNameBytes)) {
-      throw invalidArgument(`name must be a string of 1 to ${limits.maxIndexNameBytes} bytes, got ${describe(name)}`);
-    }
-    if (readOnly !== undefined && typeof readOnly !== 'boolean') throw invalidArgument(`readOnly must be a boolean, got ${describe(readOnly)}`);
+    if (distance !== undefined) checkOneOf(distance, 'distance', names.distances as readonly Distance[]);
+    if (name !== undefined && typeof name !== 'string') throw invalidArgument(`name must be a string, got ${describe(name)}`);
+    if (readOnly !== undefined) checkBoolean(readOnly, 'readOnly');
     if (mapSize !== undefined) checkMapSize(mapSize);
-    try {
-      return new Index(path, new binding.IndexHandle(path, { dimensions, distance, name, keys, readOnly, mapSize }));
-    } catch (error) {
-      rethrowNative(error);
-    }
+    return new Index(path, new binding.IndexHandle(path, { dimensions, distance, name, keys, readOnly, mapSize }));
   }
 
   /** The SIMD kernels this process uses: `'avx512'`, `'avx2'`, `'neon'` or `'scalar'` (set ARROY_SIMD to force one). */
   static get simd(): string {
     return binding.simd;
-  }
-
-  static {
-    handleOf = (index) => index.#live();
   }
 
   #live(): NativeIndexHandle {
@@ -182,20 +166,12 @@ export class Index {
 
   /** Items in the last committed build (pending changes are not counted). */
   get size(): number {
-    try {
-      return this.#live().size();
-    } catch (error) {
-      rethrowNative(error);
-    }
+    return this.#live().size();
   }
 
   /** Trees in the committed forest. */
   get trees(): number {
-    try {
-      return this.#live().treeCount();
-    } catch (error) {
-      rethrowNative(error);
-    }
+    return this.#live().treeCount();
   }
 
   /** Adds and deletes waiting for the next build (held in memory by this Index object). */
@@ -211,23 +187,15 @@ export class Index {
   add(key: ItemKey, vector: VectorInput): void {
     const handle = this.#live();
     const values = toFloat32(vector);
-    try {
-      if (typeof key === 'string') handle.addKey(key, values);
-      else handle.add(checkId(key, 'id'), values);
-    } catch (error) {
-      rethrowNative(error);
-    }
+    if (typeof key === 'string') handle.addKey(key, values);
+    else handle.add(checkId(key, 'id'), values);
   }
 
   /** Removes `key` at the next build (a no-op for a key that is not stored). */
   delete(key: ItemKey): void {
     const handle = this.#live();
-    try {
-      if (typeof key === 'string') handle.removeKey(key);
-      else handle.remove(checkId(key, 'id'));
-    } catch (error) {
-      rethrowNative(error);
-    }
+    if (typeof key === 'string') handle.removeKey(key);
+    else handle.remove(checkId(key, 'id'));
   }
 
   /** The committed id of `key`: itself for an id, the allocated id for a string key; undefined if not stored. */
@@ -251,80 +219,55 @@ export class Index {
     return runBuild(options, (native, progress) => handle.build(native, progress), [handle]) as Promise<BuildResult>;
   }
 
+  /** The one search path: by vector, or around the stored item `key` (undefined when it is not stored). */
+  #search(target: { vector: VectorInput } | { key: ItemKey }, options: SearchOptions | undefined): NativeHits | undefined {
+    const handle = this.#live();
+    if ('vector' in target) {
+      const query = toFloat32(target.vector, 'query');
+      return handle.search(query, ...searchArgs(options));
+    }
+    const args = searchArgs(options);
+    const id = this.#idOf(handle, target.key);
+    return id === undefined ? undefined : handle.searchById(id, ...args);
+  }
+
   /** The k nearest stored items to `vector`, nearest first (ties by smaller id). */
   search(vector: VectorInput, options?: SearchOptions): Neighbor[] {
-    const handle = this.#live();
-    const query = toFloat32(vector, 'query');
-    const args = searchArgs(options);
-    try {
-      return toNeighbors(handle.search(query, ...args));
-    } catch (error) {
-      rethrowNative(error);
-    }
+    return toNeighbors(this.#search({ vector }, options)!);
   }
 
   /** search(), together with how the query ran (which strategy, how many distances). */
   searchDetailed(vector: VectorInput, options?: SearchOptions): SearchResult {
-    const handle = this.#live();
-    const query = toFloat32(vector, 'query');
-    const args = searchArgs(options);
-    try {
-      const hits = handle.search(query, ...args);
-      return { neighbors: toNeighbors(hits), strategy: hits.strategy, scored: hits.scored };
-    } catch (error) {
-      rethrowNative(error);
-    }
+    const hits = this.#search({ vector }, options)!;
+    return { neighbors: toNeighbors(hits), strategy: hits.strategy, scored: hits.scored };
   }
 
   /**
-   * The k nearest items to the stored item `id` (which is usually first, at
-   * distance 0), or undefined when `id` is not stored.
+   * The k nearest items to the stored item `key` (which is usually first, at
+   * distance 0), or undefined when `key` is not stored.
    */
   searchById(key: ItemKey, options?: SearchOptions): Neighbor[] | undefined {
-    const handle = this.#live();
-    const args = searchArgs(options);
-    try {
-      const id = this.#idOf(handle, key);
-      if (id === undefined) return undefined;
-      const hits = handle.searchById(id, ...args);
-      return hits && toNeighbors(hits);
-    } catch (error) {
-      rethrowNative(error);
-    }
+    const hits = this.#search({ key }, options);
+    return hits && toNeighbors(hits);
   }
 
   /** The ids of the k nearest items to `vector`, nearest first: search() without distances or objects. */
   searchIds(vector: VectorInput, options?: SearchOptions): Uint32Array {
-    const handle = this.#live();
-    const query = toFloat32(vector, 'query');
-    const args = searchArgs(options);
-    try {
-      return handle.search(query, ...args).ids;
-    } catch (error) {
-      rethrowNative(error);
-    }
+    return this.#search({ vector }, options)!.ids;
   }
 
   /** Whether `key` is stored (committed). */
   has(key: ItemKey): boolean {
     const handle = this.#live();
-    try {
-      const id = this.#idOf(handle, key);
-      return id !== undefined && handle.has(id);
-    } catch (error) {
-      rethrowNative(error);
-    }
+    const id = this.#idOf(handle, key);
+    return id !== undefined && handle.has(id);
   }
 
   /** The distance between two stored items, as search() would report it, or undefined if either is not stored. */
   distanceBetween(a: ItemKey, b: ItemKey): number | undefined {
     const handle = this.#live();
-    try {
-      const [x, y] = [this.#idOf(handle, a, 'a'), this.#idOf(handle, b, 'b')];
-      return x === undefined || y === undefined ? undefined : handle.distance(x, y);
-    } catch (error) {
-      rethrowNative(error);
-    }
+    const [x, y] = [this.#idOf(handle, a, 'a'), this.#idOf(handle, b, 'b')];
+    return x === undefined || y === undefined ? undefined : handle.distance(x, y);
   }
 
   /**
@@ -333,16 +276,10 @@ export class Index {
    * while it runs may or may not appear.
    */
   *ids(): IterableIterator<number> {
-    let from = 0;
-    for (;;) {
-      let batch: Uint32Array;
-      try {
-        batch = this.#live().idsFrom(from, 4096);
-      } catch (error) {
-        rethrowNative(error);
-      }
+    for (let from = 0; ; ) {
+      const batch = this.#live().idsFrom(from, ITERATION_BATCH);
       yield* batch;
-      if (batch.length < 4096) return;
+      if (batch.length < ITERATION_BATCH) return;
       from = batch[batch.length - 1] + 1;
     }
   }
@@ -350,16 +287,10 @@ export class Index {
   /** The committed string keys in byte order (indexes with string keys), read in batches like ids(). */
   *keyNames(): IterableIterator<string> {
     if (this.keys !== 'string') throw invalidArgument('this index addresses items by numeric ids');
-    let from = '';
-    for (;;) {
-      let batch: string[];
-      try {
-        batch = this.#live().keysFrom(from, 4096);
-      } catch (error) {
-        rethrowNative(error);
-      }
+    for (let from = ''; ; ) {
+      const batch = this.#live().keysFrom(from, ITERATION_BATCH);
       yield* batch;
-      if (batch.length < 4096) return;
+      if (batch.length < ITERATION_BATCH) return;
       // The next key after the last: the last with a NUL byte appended sorts right after it.
       from = `${batch[batch.length - 1]}\u0000`;
     }
@@ -367,32 +298,19 @@ export class Index {
 
   /** The seed of the committed forest's planes, or undefined before the first build. */
   get seed(): bigint | undefined {
-    try {
-      return this.#live().seed();
-    } catch (error) {
-      rethrowNative(error);
-    }
+    return this.#live().seed();
   }
 
-  /** A copy of the committed vector of `id`, or undefined. */
+  /** A copy of the committed vector of `key`, or undefined. */
   get(key: ItemKey): Float32Array | undefined {
     const handle = this.#live();
-    try {
-      const id = this.#idOf(handle, key);
-      return id === undefined ? undefined : handle.get(id);
-    } catch (error) {
-      rethrowNative(error);
-    }
+    const id = this.#idOf(handle, key);
+    return id === undefined ? undefined : handle.get(id);
   }
 
   /** Counts and per-tree shape (depth, buckets, splits) of the committed forest. Reads the whole forest. */
   stats(): IndexStats {
-    const handle = this.#live();
-    try {
-      return handle.stats();
-    } catch (error) {
-      rethrowNative(error);
-    }
+    return this.#live().stats();
   }
 
   /**
@@ -402,12 +320,7 @@ export class Index {
    * Reads the whole index.
    */
   check(): void {
-    const handle = this.#live();
-    try {
-      handle.check();
-    } catch (error) {
-      rethrowNative(error);
-    }
+    this.#live().check();
   }
 
   /**
@@ -419,3 +332,6 @@ export class Index {
     this.#handle = undefined;
   }
 }
+
+/** Ids or keys read per snapshot by ids() and keyNames(). */
+const ITERATION_BATCH = 4096;

@@ -2,13 +2,14 @@
  * What Index.build and Database.build share: option checks, progress that
  * cannot break the build, and cancellation through an AbortSignal.
  */
-import { ArroyError, fromNative, invalidArgument } from './errors';
-import type { NativeBuildReport, NativeIndexHandle, NativeProgress } from './native';
-import { checkPositiveInteger, describe, limits } from './validate';
+import { ArroyError, invalidArgument } from './errors';
+import type { BuildPhaseName } from './names';
+import type { NativeBuildOptions, NativeBuildReport, NativeIndexHandle, NativeProgress } from './native';
+import { checkBoolean, checkIntegerIn, checkPositiveInteger, describe, limits } from './validate';
 
 export interface BuildProgress {
   /** `'applying'` pending changes, growing `'trees'`, or `'writing'` tree nodes. */
-  phase: 'applying' | 'trees' | 'writing';
+  phase: BuildPhaseName;
   done: number;
   total: number;
 }
@@ -24,7 +25,7 @@ export interface BuildOptions {
   trees?: number;
   /** Seed of the random planes; the same items, seed and options give the same forest. */
   seed?: number | bigint;
-  /** Most items in one leaf bucket. Default chosen from the dimensions. Changing it rebuilds the forest. */
+  /** Most items in one leaf bucket, 2 to 4096 (default 64; the index remembers it). Changing it rebuilds the forest. */
   bucketCapacity?: number;
   /** Threads that grow trees. Default: every core. */
   threads?: number;
@@ -46,23 +47,21 @@ export interface BuildResult {
   durationMs: number;
 }
 
-type NativeOptions = Pick<BuildOptions, 'rebuild' | 'trees' | 'seed' | 'bucketCapacity' | 'threads'>;
-
 /**
  * Validates options, then runs start() with the native options and a
  * progress callback; `handles` are cancelled on abort or a throwing onProgress.
  */
 export async function runBuild(
   options: BuildOptions,
-  start: (native: NativeOptions, progress?: (p: NativeProgress) => void) => Promise<NativeBuildReport | NativeBuildReport[]>,
+  start: (native: NativeBuildOptions, progress?: (p: NativeProgress) => void) => Promise<NativeBuildReport | NativeBuildReport[]>,
   handles: NativeIndexHandle[],
 ): Promise<BuildResult | BuildResult[]> {
   if (options === null || typeof options !== 'object') throw invalidArgument(`build options must be an object, got ${describe(options)}`);
   const { rebuild, trees, seed, bucketCapacity, threads, onProgress, signal } = options;
-  if (rebuild !== undefined && typeof rebuild !== 'boolean') throw invalidArgument(`rebuild must be a boolean, got ${describe(rebuild)}`);
+  if (rebuild !== undefined) checkBoolean(rebuild, 'rebuild');
   if (trees !== undefined) checkPositiveInteger(trees, 'trees', limits.maxTrees);
-  if (bucketCapacity !== undefined) checkPositiveInteger(bucketCapacity, 'bucketCapacity', limits.maxBucketCapacity);
-  if (threads !== undefined) checkPositiveInteger(threads, 'threads', 1024);
+  if (bucketCapacity !== undefined) checkIntegerIn(bucketCapacity, 'bucketCapacity', limits.minBucketCapacity, limits.maxBucketCapacity);
+  if (threads !== undefined) checkPositiveInteger(threads, 'threads', limits.maxThreads);
   if (seed !== undefined) {
     const ok = typeof seed === 'bigint' ? seed >= 0n && seed < 1n << 64n : Number.isSafeInteger(seed) && seed >= 0;
     if (!ok) throw invalidArgument(`seed must be a non-negative safe integer or a bigint below 2^64, got ${describe(seed)}`);
@@ -92,11 +91,10 @@ export async function runBuild(
     return Array.isArray(reports) ? reports.map((r) => ({ ...r, durationMs })) : { ...reports, durationMs };
   } catch (error) {
     if (progressError) throw progressError.error;
-    const converted = fromNative(error);
-    if (converted instanceof ArroyError && converted.code === 'ERR_ARROY_ABORTED' && signal?.aborted) {
-      throw new ArroyError('ERR_ARROY_ABORTED', converted.message, { cause: signal.reason });
+    if (error instanceof ArroyError && error.code === 'ERR_ARROY_ABORTED' && signal?.aborted) {
+      throw new ArroyError('ERR_ARROY_ABORTED', error.message, { cause: signal.reason });
     }
-    throw converted;
+    throw error;
   } finally {
     signal?.removeEventListener('abort', cancel);
   }

@@ -2,11 +2,11 @@
  * A Database is an arroy-ts file seen as a whole: the named indexes it holds,
  * dropping one, and committing changes to several of them atomically.
  */
-import { Index, handleOf, type Distance } from './arroy-index';
+import { Index, indexHandleOf, type Distance } from './arroy-index';
 import { runBuild, type BuildOptions, type BuildResult } from './build';
-import { ArroyError, invalidArgument, rethrowNative } from './errors';
+import { ArroyError, invalidArgument } from './errors';
 import { binding } from './native';
-import { checkMapSize, describe, limits } from './validate';
+import { checkBoolean, checkMapSize, checkOptions, describe } from './validate';
 
 export interface DatabaseOptions {
   /** Open without write access. Default false. */
@@ -35,19 +35,19 @@ export class Database {
   readonly #indexes = new Map<string, Index>();
   #closed = false;
 
-  private constructor(path: string, options: DatabaseOptions) {
+  private constructor(path: string, options: Partial<DatabaseOptions>) {
     this.path = path;
     this.readOnly = options.readOnly ?? false;
     this.#mapSize = options.mapSize;
   }
 
   /** Opens (creating when writable) the arroy-ts file at `path`. */
-  static open(path: string, options: DatabaseOptions = {}): Database {
+  static open(path: string, options?: DatabaseOptions): Database {
     if (typeof path !== 'string' || path.length === 0) throw invalidArgument(`path must be a non-empty string, got ${describe(path)}`);
-    if (options === null || typeof options !== 'object') throw invalidArgument(`options must be an object, got ${describe(options)}`);
-    if (options.readOnly !== undefined && typeof options.readOnly !== 'boolean') throw invalidArgument('readOnly must be a boolean');
-    if (options.mapSize !== undefined) checkMapSize(options.mapSize);
-    const db = new Database(path, options);
+    const checked = checkOptions(options, 'options');
+    if (checked.readOnly !== undefined) checkBoolean(checked.readOnly, 'readOnly');
+    if (checked.mapSize !== undefined) checkMapSize(checked.mapSize);
+    const db = new Database(path, checked);
     db.names(); // opens the file now, so a bad path fails here
     return db;
   }
@@ -59,11 +59,7 @@ export class Database {
   /** The names of the file's indexes, in creation order. */
   names(): string[] {
     this.#check();
-    try {
-      return binding.listIndexes(this.path, { readOnly: this.readOnly, mapSize: this.#mapSize });
-    } catch (error) {
-      rethrowNative(error);
-    }
+    return binding.listIndexes(this.path, { readOnly: this.readOnly, mapSize: this.#mapSize });
   }
 
   /**
@@ -72,9 +68,7 @@ export class Database {
    */
   index(name: string, options: DatabaseIndexOptions = {}): Index {
     this.#check();
-    if (typeof name !== 'string' || name.length === 0 || Buffer.byteLength(name) > limits.maxIndexNameBytes) {
-      throw invalidArgument(`name must be a string of 1 to ${limits.maxIndexNameBytes} bytes, got ${describe(name)}`);
-    }
+    if (typeof name !== 'string') throw invalidArgument(`name must be a string, got ${describe(name)}`);
     let index = this.#indexes.get(name);
     if (index && !this.#isOpen(index)) index = undefined;
     if (!index) {
@@ -89,7 +83,7 @@ export class Database {
 
   #isOpen(index: Index): boolean {
     try {
-      handleOf(index);
+      indexHandleOf(index);
       return true;
     } catch {
       return false;
@@ -106,11 +100,7 @@ export class Database {
     if (typeof name !== 'string') throw invalidArgument(`name must be a string, got ${describe(name)}`);
     this.#indexes.get(name)?.close();
     this.#indexes.delete(name);
-    try {
-      return binding.dropIndex(this.path, { mapSize: this.#mapSize }, name);
-    } catch (error) {
-      rethrowNative(error);
-    }
+    return binding.dropIndex(this.path, { mapSize: this.#mapSize }, name);
   }
 
   /**
@@ -122,7 +112,7 @@ export class Database {
     this.#check();
     const entries = [...this.#indexes.entries()].filter(([, index]) => this.#isOpen(index));
     if (entries.length === 0) return {};
-    const handles = entries.map(([, index]) => handleOf(index));
+    const handles = entries.map(([, index]) => indexHandleOf(index));
     const results = (await runBuild(options, (native, progress) => binding.IndexHandle.buildTogether(handles, native, progress), handles)) as BuildResult[];
     return Object.fromEntries(entries.map(([name], i) => [name, results[i]]));
   }

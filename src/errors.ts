@@ -1,28 +1,23 @@
 /**
  * Every error arroy-ts throws is an ArroyError whose `code` says what went
- * wrong; messages are for people, codes are for programs.
+ * wrong; messages are for people, codes are for programs. The native addon
+ * throws ArroyError itself (src/native.ts registers the class with it).
  */
-export type ArroyErrorCode =
-  /** Bad input from the caller: a wrong type, a non-finite value, an id or k out of range, a bad option. */
-  | 'ERR_ARROY_INVALID_ARGUMENT'
-  /** A vector of the wrong length, or an existing index reopened with other dimensions. */
-  | 'ERR_ARROY_DIMENSION_MISMATCH'
-  /** An existing index reopened with another distance. */
-  | 'ERR_ARROY_DISTANCE_MISMATCH'
-  /** The path is not an LMDB environment, holds another program's data, or lacks the named index. */
-  | 'ERR_ARROY_NOT_AN_INDEX'
-  /** A stored record failed its checks: the file is damaged. */
-  | 'ERR_ARROY_CORRUPT'
-  /** The file was written with another arroy-ts format version. */
-  | 'ERR_ARROY_VERSION_MISMATCH'
-  /** The index was used after close(). */
-  | 'ERR_ARROY_CLOSED'
-  /** A build of this index is already running. */
-  | 'ERR_ARROY_BUSY'
-  /** A build was cancelled through its AbortSignal, by close(), or by a throwing onProgress. */
-  | 'ERR_ARROY_ABORTED'
-  /** LMDB or the operating system failed (disk full, permissions, ...). */
-  | 'ERR_ARROY_STORAGE';
+import type { CoreErrorCode } from './names';
+
+/**
+ * - `ERR_ARROY_INVALID_ARGUMENT`: bad input from the caller: a wrong type, a non-finite value, an id or k out of range, a bad option.
+ * - `ERR_ARROY_DIMENSION_MISMATCH`: a vector of the wrong length, or an existing index reopened with other dimensions.
+ * - `ERR_ARROY_DISTANCE_MISMATCH`: an existing index reopened with another distance.
+ * - `ERR_ARROY_NOT_AN_INDEX`: the path is not an LMDB environment, holds another program's data, or lacks the named index (or it was dropped).
+ * - `ERR_ARROY_CORRUPT`: a stored record failed its checks: the file is damaged.
+ * - `ERR_ARROY_VERSION_MISMATCH`: the file was written with another arroy-ts format version.
+ * - `ERR_ARROY_CLOSED`: the index was used after close().
+ * - `ERR_ARROY_BUSY`: a build of this index is already running.
+ * - `ERR_ARROY_ABORTED`: a build was cancelled through its AbortSignal or by close().
+ * - `ERR_ARROY_STORAGE`: LMDB or the operating system failed (disk full, permissions, ...).
+ */
+export type ArroyErrorCode = CoreErrorCode;
 
 export class ArroyError extends Error {
   readonly code: ArroyErrorCode;
@@ -32,20 +27,6 @@ export class ArroyError extends Error {
     this.name = 'ArroyError';
     this.code = code;
   }
-}
-
-/** Re-throws an error from the native binding as an ArroyError (keeping its code). */
-export function rethrowNative(error: unknown): never {
-  throw fromNative(error);
-}
-
-export function fromNative(error: unknown): unknown {
-  if (error instanceof ArroyError) return error;
-  if (error instanceof Error) {
-    const code: unknown = (error as Error & { code?: unknown }).code;
-    if (typeof code === 'string' && code.startsWith('ERR_ARROY_')) return new ArroyError(code as ArroyErrorCode, error.message);
-  }
-  return error;
 }
 
 export function invalidArgument(message: string): ArroyError {

@@ -12,6 +12,9 @@ import { checkId, describe } from './validate';
 /** What search() accepts as `filter`. */
 export type FilterInput = Filter | Uint32Array | Iterable<number | string>;
 
+/** The native allowed set of a Filter (set by the class below; not part of the public API). */
+let filterHandleOf: (filter: Filter) => NativeFilterHandle;
+
 export class Filter {
   /** How many distinct ids, plus how many keys, were given (ones not stored included). */
   readonly size: number;
@@ -42,14 +45,13 @@ export class Filter {
     this.size = this.#handle.size();
   }
 
-  /** @internal The native allowed set. */
-  static handleOf(filter: Filter): NativeFilterHandle {
-    return filter.#handle;
+  static {
+    filterHandleOf = (filter) => filter.#handle;
   }
 }
 
 /** The native handle for a search's `filter` option (undefined: no filter). */
 export function filterHandle(input: FilterInput | undefined): NativeFilterHandle | undefined {
   if (input === undefined) return undefined;
-  return Filter.handleOf(input instanceof Filter ? input : new Filter(input as Uint32Array | Iterable<number | string>));
+  return filterHandleOf(input instanceof Filter ? input : new Filter(input as Uint32Array | Iterable<number | string>));
 }

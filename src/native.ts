@@ -5,6 +5,8 @@
  */
 import * as path from 'node:path';
 import nodeGypBuild = require('node-gyp-build');
+import { ArroyError } from './errors';
+import type { BuildPhaseName, StrategyName } from './names';
 
 export interface NativeHits {
   ids: Uint32Array;
@@ -12,7 +14,7 @@ export interface NativeHits {
   /** Present for indexes with string keys. */
   keys?: string[];
   /** How the candidates were found. */
-  strategy: 'forest' | 'exact';
+  strategy: Exclude<StrategyName, 'auto'>;
   /** Exact distances computed. */
   scored: number;
 }
@@ -22,8 +24,6 @@ export interface NativeFilterHandle {
   size(): number;
 }
 
-export type NativeStrategy = 'auto' | 'forest' | 'exact';
-
 export interface NativeBuildReport {
   items: number;
   trees: number;
@@ -32,10 +32,21 @@ export interface NativeBuildReport {
 }
 
 export interface NativeProgress {
-  phase: 'applying' | 'trees' | 'writing';
+  phase: BuildPhaseName;
   done: number;
   total: number;
 }
+
+export interface NativeBuildOptions {
+  rebuild?: boolean;
+  trees?: number;
+  seed?: number | bigint;
+  bucketCapacity?: number;
+  threads?: number;
+}
+
+/** The arguments after the query (or id) of search() and searchById(). */
+export type NativeSearchArgs = [k: number, searchK: number | undefined, filter: NativeFilterHandle | undefined, strategy: StrategyName | undefined];
 
 export interface NativeIndexHandle {
   dimensions(): number;
@@ -57,18 +68,9 @@ export interface NativeIndexHandle {
   distance(a: number, b: number): number | undefined;
   idsFrom(from: number, limit: number): Uint32Array;
   seed(): bigint | undefined;
-  search(query: Float32Array, k: number, searchK?: number, filter?: NativeFilterHandle, strategy?: NativeStrategy): NativeHits;
-  searchById(
-    id: number,
-    k: number,
-    searchK?: number,
-    filter?: NativeFilterHandle,
-    strategy?: NativeStrategy,
-  ): NativeHits | undefined;
-  build(
-    options: { rebuild?: boolean; trees?: number; seed?: number | bigint; bucketCapacity?: number; threads?: number },
-    onProgress?: (progress: NativeProgress) => void,
-  ): Promise<NativeBuildReport>;
+  search(query: Float32Array, ...args: NativeSearchArgs): NativeHits;
+  searchById(id: number, ...args: NativeSearchArgs): NativeHits | undefined;
+  build(options: NativeBuildOptions, onProgress?: (progress: NativeProgress) => void): Promise<NativeBuildReport>;
   stats(): IndexStats;
   check(): void;
   cancelBuild(): void;
@@ -104,36 +106,44 @@ export interface IndexStats {
   trees: TreeStats[];
 }
 
+/** The core's limits (native/core/limits.h, defaults.h). */
 export interface NativeLimits {
   maxDimensions: number;
   maxItemId: number;
+  maxKeyBytes: number;
   maxTrees: number;
   minBucketCapacity: number;
   maxBucketCapacity: number;
   maxIndexNameBytes: number;
-  formatVersion: number;
+  maxThreads: number;
+  minMapSize: number;
+  maxMapSize: number;
+}
+
+export interface NativeOpenOptions {
+  name?: string;
+  dimensions?: number;
+  distance?: string;
+  keys?: 'number' | 'string';
+  readOnly?: boolean;
+  mapSize?: number;
 }
 
 export interface NativeBinding {
   IndexHandle: {
-    new (
-      path: string,
-      options: { name?: string; dimensions?: number; distance?: string; keys?: 'number' | 'string'; readOnly?: boolean; mapSize?: number },
-    ): NativeIndexHandle;
+    new (path: string, options: NativeOpenOptions): NativeIndexHandle;
     /** Builds several indexes of one file in one write transaction. */
-    buildTogether(
-      handles: NativeIndexHandle[],
-      options: Parameters<NativeIndexHandle['build']>[0],
-      onProgress?: (progress: NativeProgress) => void,
-    ): Promise<NativeBuildReport[]>;
+    buildTogether(handles: NativeIndexHandle[], options: NativeBuildOptions, onProgress?: (progress: NativeProgress) => void): Promise<NativeBuildReport[]>;
   };
   FilterHandle: new (ids: Uint32Array, keys?: string[]) => NativeFilterHandle;
+  /** Makes the addon throw instances of this class. */
+  setErrorClass(cls: typeof ArroyError): void;
   listIndexes(path: string, options: { readOnly?: boolean; mapSize?: number }): string[];
   dropIndex(path: string, options: { mapSize?: number }, name: string): boolean;
+  /** The core's name lists (src/names.ts types them). */
+  names: { distances: string[]; strategies: string[]; buildPhases: string[]; errorCodes: string[] };
   limits: NativeLimits;
-  /** mapSize: the default, and the range an open accepts (bytes; from native/core/defaults.h). */
-  mapSizes: { mapSize: number; minMapSize: number; maxMapSize: number };
-  defaultTreeCount(items: number, dimensions: number): number;
+  defaults: { mapSize: number };
   /** The SIMD kernel set chosen for this CPU: 'avx512', 'avx2', 'neon' or 'scalar'. */
   simd: string;
 }
@@ -143,6 +153,5 @@ export interface NativeBinding {
 // testing another build of the addon, e.g. the sanitizer build of `npm run
 // test:asan`).
 const addonPath = process.env.ARROY_ADDON_PATH;
-export const binding: NativeBinding = (
-  addonPath ? require(path.resolve(addonPath)) : nodeGypBuild(path.join(__dirname, '..'))
-) as NativeBinding;
+export const binding: NativeBinding = (addonPath ? require(path.resolve(addonPath)) : nodeGypBuild(path.join(__dirname, '..'))) as NativeBinding;
+binding.setErrorClass(ArroyError);

@@ -9,11 +9,11 @@ export type VectorInput = Float32Array | ArrayLike<number>;
 
 export const limits = binding.limits;
 
+/** The core's name lists, for checking options against (src/names.ts types them). */
+export const names = binding.names;
+
 export function checkId(id: unknown, what = 'id'): number {
-  if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id > limits.maxItemId) {
-    throw invalidArgument(`${what} must be an integer from 0 to ${limits.maxItemId}, got ${describe(id)}`);
-  }
-  return id;
+  return checkIntegerIn(id, what, 0, limits.maxItemId);
 }
 
 /** A Float32Array view of the input (the input itself when it already is one). */
@@ -33,18 +33,40 @@ export function toFloat32(vector: unknown, what = 'vector'): Float32Array {
 }
 
 export function checkPositiveInteger(value: unknown, what: string, max = Number.MAX_SAFE_INTEGER): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
-    throw invalidArgument(`${what} must be an integer from 1 to ${max}, got ${describe(value)}`);
+  return checkIntegerIn(value, what, 1, max);
+}
+
+/** An integer from `min` to `max`. */
+export function checkIntegerIn(value: unknown, what: string, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw invalidArgument(`${what} must be an integer from ${min} to ${max}, got ${describe(value)}`);
   }
   return value;
 }
 
 /** The mapSize option: bytes, an integer within the range the core accepts. */
 export function checkMapSize(value: unknown): number {
-  const { minMapSize, maxMapSize } = binding.mapSizes;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < minMapSize || value > maxMapSize) {
-    throw invalidArgument(`mapSize must be an integer number of bytes from ${minMapSize} to ${maxMapSize}, got ${describe(value)}`);
+  return checkIntegerIn(value, 'mapSize (bytes)', limits.minMapSize, limits.maxMapSize);
+}
+
+/** A boolean option. */
+export function checkBoolean(value: unknown, what: string): boolean {
+  if (typeof value !== 'boolean') throw invalidArgument(`${what} must be a boolean, got ${describe(value)}`);
+  return value;
+}
+
+/** One of `allowed` (a name list of the core). */
+export function checkOneOf<T extends string>(value: unknown, what: string, allowed: readonly T[]): T {
+  if (typeof value !== 'string' || !allowed.includes(value as T)) {
+    throw invalidArgument(`${what} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${describe(value)}`);
   }
+  return value as T;
+}
+
+/** An options object (undefined counts as none). */
+export function checkOptions<T extends object>(value: T | undefined, what: string): Partial<T> {
+  if (value === undefined) return {};
+  if (value === null || typeof value !== 'object') throw invalidArgument(`${what} must be an object, got ${describe(value)}`);
   return value;
 }
 

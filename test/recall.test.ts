@@ -1,5 +1,5 @@
 // Recall@10 against the exact ground truth shipped in ../shared/datasets.
-// The searchK values here are the ones README.md documents for recall >= 0.90.
+// The searchK values here are the ones docs/PERFORMANCE.md documents for recall >= 0.90.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Index } from '../src/index';
 import { loadDataset, recallAtK, type Dataset } from './helpers/datasets.mjs';

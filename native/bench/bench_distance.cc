@@ -13,7 +13,8 @@
 #include <random>
 #include <vector>
 
-#include "distance.h"
+#include "distance/kernels.h"
+#include "random_vectors.h"
 
 namespace {
 
@@ -62,16 +63,13 @@ int main(int argc, char** argv) {
   std::printf("   (ns per call)\n");
 
   std::mt19937 rng(1);
-  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
   for (size_t n : lengths) {
     const size_t stride = n * sizeof(float) + 8;  // keeps every vector 2 bytes off 4-byte alignment
     const size_t count = 64;
     std::vector<unsigned char> pool(2 + stride * count);
     for (size_t v = 0; v < count; ++v) {
-      for (size_t i = 0; i < n; ++i) {
-        const float x = dist(rng);
-        std::memcpy(pool.data() + 2 + v * stride + i * sizeof(float), &x, sizeof x);
-      }
+      const std::vector<float> values = arroy_test::uniform_vector(rng, n);
+      std::memcpy(pool.data() + 2 + v * stride, values.data(), n * sizeof(float));
     }
     const unsigned char* base = pool.data() + 2;
     const char* op_names[] = {"dot", "l2_squared", "l1"};

@@ -95,8 +95,7 @@ void BuildWorker::report_progress(Napi::Env env, const Message& message) {
   Napi::HandleScope scope(env);
   const ProgressSnapshot& last = message.progress;
   Napi::Object event = Napi::Object::New(env);
-  static const char* phases[] = {"applying", "trees", "writing"};
-  event.Set("phase", Napi::String::New(env, phases[last.phase < 0 || last.phase > 2 ? 0 : last.phase]));
+  event.Set("phase", Napi::String::New(env, arroy::build_phase_name(static_cast<arroy::BuildPhase>(last.phase))));
   event.Set("done", Napi::Number::New(env, last.done));
   event.Set("total", Napi::Number::New(env, last.total));
   // src/ passes a wrapper that never throws (it turns a throwing user

@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "errors.h"
-#include "index.h"
+#include "forest/build_job.h"
 
 namespace arroy_binding {
 

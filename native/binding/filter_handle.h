@@ -6,7 +6,7 @@
 
 #include <memory>
 
-#include "filter.h"
+#include "search/filter.h"
 
 namespace arroy_binding {
 

@@ -1,6 +1,9 @@
-// The JS class behind src/index.ts: a thin wrapper over arroy::Index. All
-// argument checking that matters for safety is repeated here, so calling the
-// binding directly with junk throws instead of crashing.
+// The JS class behind src/arroy-index.ts: a thin wrapper over arroy::Index.
+// Arguments are converted (js_convert.h) and the core checks their values,
+// so calling the binding directly with junk throws instead of crashing.
+//
+// The methods live in three files: index_handle.cc (lifetime, reads,
+// changes), index_handle_search.cc and index_handle_build.cc.
 #pragma once
 
 #include <napi.h>
@@ -11,7 +14,7 @@
 #include <set>
 #include <vector>
 
-#include "forest.h"
+#include "forest/build_job.h"
 #include "index.h"
 
 namespace arroy_binding {
@@ -61,7 +64,6 @@ class IndexHandle : public Napi::ObjectWrap<IndexHandle> {
   static arroy::BuildOptions parse_build_options(Napi::Env env, const Napi::Value& value);
   static Napi::Value start_builds(Napi::Env env, const std::vector<IndexHandle*>& handles,
                                   const arroy::BuildOptions& options, Napi::Function on_progress, bool single);
-  static Napi::FunctionReference& constructor(Napi::Env env);
   Napi::Value CancelBuild(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
 

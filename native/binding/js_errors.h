@@ -1,15 +1,24 @@
-// Turns core failures into JS errors that carry a `code` property, so that no
-// C++ exception ever escapes into Node (which would abort the process).
+// Turns core failures into thrown JS errors, so that no C++ exception ever
+// escapes into Node (which would abort the process). The errors are
+// ArroyError objects (src/errors.ts registers the class once with
+// setErrorClass), so the TypeScript layer passes them through untouched.
 #pragma once
 
 #include <napi.h>
 
+#include <new>
+#include <stdexcept>
 #include <string>
 
 #include "errors.h"  // the core's
 
 namespace arroy_binding {
 
+// setErrorClass(ArroyError): the class every thrown error is made of.
+Napi::Value SetErrorClass(const Napi::CallbackInfo& info);
+
+// new ArroyError(code, message), or a plain Error with a `code` property when
+// no class is registered (the binding loaded on its own) or JS cannot run.
 Napi::Error to_js_error(Napi::Env env, const arroy::Error& error);
 
 // Runs body; any core or standard exception becomes a thrown JS error.
@@ -28,14 +37,7 @@ auto guard(Napi::Env env, Body&& body) -> decltype(body()) {
   }
 }
 
-// Argument checks shared by every method; they throw a TypeError/RangeError
-// with code ERR_ARROY_INVALID_ARGUMENT.
+// Throws ERR_ARROY_INVALID_ARGUMENT with `message`.
 [[noreturn]] void throw_invalid(Napi::Env env, const std::string& message);
-uint32_t to_item_id(Napi::Env env, const Napi::Value& value, const char* what);
-uint32_t to_uint32(Napi::Env env, const Napi::Value& value, const char* what, uint32_t min, uint32_t max);
-Napi::Float32Array to_float32_array(Napi::Env env, const Napi::Value& value, const char* what);
-// mapSize: an integer number of bytes from kMinMapSize to kMaxMapSize;
-// undefined or null gives 0 (the default).
-uint64_t to_map_size(Napi::Env env, const Napi::Value& value);
 
 }  // namespace arroy_binding

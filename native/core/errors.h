@@ -1,6 +1,7 @@
 // Errors raised by the core. Every failure the core can detect maps to one
-// ErrorCode; the binding turns it into a JS error whose `code` is the string
-// from error_code_name(), so TypeScript users can switch on it.
+// ErrorCode; the binding throws it as an ArroyError (src/errors.ts) whose
+// `code` is the string from error_code_name(), so TypeScript users can
+// switch on it.
 #pragma once
 
 #include <stdexcept>
@@ -21,7 +22,15 @@ enum class ErrorCode {
   Storage,             // LMDB reported an error (disk full, permissions, ...)
 };
 
-const char* error_code_name(ErrorCode code);
+// Every code, in declaration order; the binding exports their names and
+// src/names.ts types them (a test ties the two lists together).
+constexpr ErrorCode kErrorCodes[] = {
+    ErrorCode::InvalidArgument, ErrorCode::DimensionMismatch, ErrorCode::DistanceMismatch, ErrorCode::NotAnIndex,
+    ErrorCode::Corrupt,         ErrorCode::VersionMismatch,   ErrorCode::Closed,           ErrorCode::Busy,
+    ErrorCode::Aborted,         ErrorCode::Storage,
+};
+
+const char* error_code_name(ErrorCode code);  // "ERR_ARROY_INVALID_ARGUMENT", ...
 
 class Error : public std::runtime_error {
  public:

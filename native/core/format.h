@@ -19,10 +19,10 @@
 //   "arroy-ts/<index>/nodes"      tree nodes, keyed by node id
 //   "arroy-ts/<index>/keys"       string key -> item id (indexes with string keys)
 //   "arroy-ts/<index>/key-names"  item id -> string key (the same map reversed)
-// <index> is the decimal IndexId the catalog gives a name. The per-index
-// databases use MDB_INTEGERKEY with u32 keys, so LMDB orders them numerically
-// and a rebuilt forest (or a run of new slabs) is written in append order,
-// which fills pages completely. Every index keeps its own databases, so
+// <index> is the decimal IndexId the catalog gives a name. Every per-index
+// database but "keys" (keyed by the key's bytes) uses MDB_INTEGERKEY with
+// u32 keys, so LMDB orders them numerically and a rebuilt forest (or a run
+// of new slabs) is written in append order, which fills pages completely. Every index keeps its own databases, so
 // dropping or rebuilding one never touches another's pages.
 //
 // Why slabs: a query scores hundreds or thousands of candidates, and a B-tree
@@ -84,7 +84,7 @@ constexpr size_t kFileHeaderSize = 12;
 
 // Catalog, at kCatalogKey: the names of the file's indexes.
 //   count u32 | count x { index u16 | name_length u16 | name bytes (UTF-8) }
-constexpr size_t kMaxIndexNameBytes = 255;
+// (at most kMaxIndexNameBytes of name, limits.h)
 
 // Index metadata, at meta_key(index). Written when the index is
 // created (with zero trees) and rewritten by every build.
@@ -128,30 +128,12 @@ constexpr size_t kBucketHeaderSize = 8;
 constexpr size_t kSplitHeaderSize = 20;
 constexpr size_t kRandomSplitSize = 12;
 
-// ---------------------------------------------------------------- limits
-
-// Largest vector length accepted. A vector record must stay well below LMDB's
-// 4 GiB value limit and a query's scratch must fit comfortably on the heap.
-constexpr uint32_t kMaxDimensions = 65536;
-
-// Largest item id; ids are the full u32 range.
-constexpr uint64_t kMaxItemId = 0xFFFFFFFFull;
-
-// Longest string key, in bytes: LMDB's largest key.
-constexpr size_t kMaxKeyBytes = 511;
-
-// Largest number of trees a build may ask for.
-constexpr uint32_t kMaxTrees = 10000;
-
-// Bucket capacities a build may use (items per leaf).
-constexpr uint32_t kMinBucketCapacity = 2;
-constexpr uint32_t kMaxBucketCapacity = 4096;
+// ---------------------------------------------------------------- slab sizing
 
 // Slab sizing: the fewest pages (up to kMaxSlabPages) whose slots fill at least
 // kSlabFillTarget of them; failing that, the best fill seen. Bigger slabs waste
 // less space but make every rewrite of one slot copy more pages.
 constexpr uint32_t kMaxSlabPages = 16;
-constexpr double kSlabFillTarget = 0.90;
-uint32_t choose_slots_per_slab(uint32_t dimensions, uint32_t page_size);
+constexpr double kSlabFillTarget = 0.90;  // choose_slots_per_slab (records/slot_records.h) applies both
 
 }  // namespace arroy

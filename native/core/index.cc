@@ -1,59 +1,18 @@
 #include "index.h"
 
-#include <algorithm>
-#include <atomic>
-#include <chrono>
-#include <random>
 #include <cmath>
 #include <cstring>
-#include <thread>
 
-#include "defaults.h"
+#include "catalog.h"
 #include "errors.h"
-#include "rng.h"
+#include "items/slots.h"
+#include "limits.h"
+#include "records/u32_records.h"
+#include "storage/cursor.h"
 
 namespace arroy {
 
 namespace {
-
-// Holds a reusable read snapshot for the duration of one call.
-class ReadScope {
- public:
-  ReadScope(Transaction& txn, const Environment& env) : txn_(txn) { txn_.begin(env, false); }
-  ~ReadScope() { txn_.reset(); }
-
- private:
-  Transaction& txn_;
-};
-
-std::vector<CatalogEntry> read_catalog(const Transaction& txn, MDB_dbi main) {
-  MDB_val value;
-  if (!txn.get(main, std::string(kCatalogKey), &value)) return {};
-  return decode_catalog(value.mv_data, value.mv_size);
-}
-
-IndexMeta read_index_meta(const Transaction& txn, MDB_dbi main, IndexId index) {
-  MDB_val value;
-  if (!txn.get(main, meta_key(index), &value)) {
-    corrupt("index " + std::to_string(index) + " is in the catalog but has no metadata");
-  }
-  return decode_index_meta(value.mv_data, value.mv_size);
-}
-
-const CatalogEntry* find_entry(const std::vector<CatalogEntry>& catalog, const std::string& name) {
-  for (const CatalogEntry& e : catalog) {
-    if (e.name == name) return &e;
-  }
-  return nullptr;
-}
-
-// Random enough that a re-created index never matches the one it replaces.
-uint64_t new_instance_id() {
-  static std::atomic<uint64_t> counter{0};
-  uint64_t state = std::random_device{}() ^ (uint64_t(std::random_device{}()) << 32) ^
-                   uint64_t(std::chrono::steady_clock::now().time_since_epoch().count()) ^ counter.fetch_add(1);
-  return splitmix64(state);
-}
 
 void check_matches(const IndexMeta& meta, const OpenOptions& options) {
   if (options.dimensions && options.dimensions != meta.dimensions) {
@@ -64,14 +23,17 @@ void check_matches(const IndexMeta& meta, const OpenOptions& options) {
     fail(ErrorCode::DistanceMismatch, "index '" + options.name + "' uses the " + metric_name(meta.metric) +
                                           " distance, not " + metric_name(*options.metric));
   }
+  const bool string_keys = meta.key_kind == kStringKeys;
+  if (options.string_keys && *options.string_keys != string_keys) {
+    fail(ErrorCode::InvalidArgument,
+         "index '" + options.name + "' addresses items by " + (string_keys ? "string keys" : "numeric ids"));
+  }
 }
 
 }  // namespace
 
 std::unique_ptr<Index> Index::open(const std::string& path, const OpenOptions& options) {
-  if (options.name.empty() || options.name.size() > kMaxIndexNameBytes) {
-    fail(ErrorCode::InvalidArgument, "an index name must be 1 to " + std::to_string(kMaxIndexNameBytes) + " bytes");
-  }
+  check_index_name(options.name);
   if (options.dimensions > kMaxDimensions) {
     fail(ErrorCode::InvalidArgument, "dimensions must be at most " + std::to_string(kMaxDimensions));
   }
@@ -80,66 +42,23 @@ std::unique_ptr<Index> Index::open(const std::string& path, const OpenOptions& o
   index->name_ = options.name;
   index->kernels_ = &active_kernels();
 
-  Environment& env = *index->env_;
-  const MDB_dbi main = env.main_database();
-  std::optional<IndexMeta> meta;
-  IndexId id = 0;
-  {
-    ReadScope scope(index->reader_, env);
-    std::vector<CatalogEntry> catalog = read_catalog(index->reader_, main);
-    if (const CatalogEntry* entry = find_entry(catalog, options.name)) {
-      id = entry->index;
-      meta = read_index_meta(index->reader_, main, id);
-    }
-  }
-  auto databases_of = [&](IndexId i) { return open_index_databases(env, i); };
-  if (meta) {
-    index->dbs_ = databases_of(id);
-  } else {
+  std::optional<CatalogIndex> found = find_index(*index->env_, options.name);
+  if (!found) {
     if (options.read_only) fail(ErrorCode::NotAnIndex, "the file has no index named '" + options.name + "'");
     if (!options.dimensions || !options.metric) {
       fail(ErrorCode::InvalidArgument,
            "index '" + options.name + "' does not exist yet: give dimensions and distance to create it");
     }
-    write_growing_map(env, [&](Transaction& txn) {
-      std::vector<CatalogEntry> catalog = read_catalog(txn, main);
-      if (const CatalogEntry* entry = find_entry(catalog, options.name)) {  // created meanwhile by another process
-        id = entry->index;
-        meta = read_index_meta(txn, main, id);
-        txn.abort();
-        index->dbs_ = databases_of(id);
-        return true;
-      }
-      id = 0;
-      while (std::any_of(catalog.begin(), catalog.end(), [&](const CatalogEntry& e) { return e.index == id; })) id++;
-      if (id >= kMaxIndexesPerFile) {
-        fail(ErrorCode::InvalidArgument, "a file holds at most " + std::to_string(kMaxIndexesPerFile) + " indexes");
-      }
-      meta.emplace();
-      meta->instance = new_instance_id();
-      meta->dimensions = options.dimensions;
-      meta->metric = *options.metric;
-      meta->key_kind = options.string_keys.value_or(false) ? kStringKeys : kIdKeys;
-      meta->bucket_capacity = default_bucket_capacity(options.dimensions);
-      meta->slots_per_slab = choose_slots_per_slab(options.dimensions, env.page_size());
-      catalog.push_back({id, options.name});
-      env.create_databases(txn, index_database_specs(id), [&](const std::vector<MDB_dbi>& dbis) {
-        txn.put(main, meta_key(id), encode_index_meta(*meta));
-        txn.put(main, std::string(kCatalogKey), encode_catalog(catalog));
-        index->dbs_ = IndexDatabases{id, dbis[0], dbis[1], dbis[2], dbis[3], dbis[4]};
-      });
-      return true;
-    });
+    found = create_index(*index->env_, options.name,
+                         IndexShape{options.dimensions, *options.metric, options.string_keys.value_or(false)});
   }
-  check_matches(*meta, options);
-  index->instance_ = meta->instance;
-  index->string_keys_ = meta->key_kind == kStringKeys;
-  if (options.string_keys && *options.string_keys != index->string_keys_) {
-    fail(ErrorCode::InvalidArgument, "index '" + options.name + "' addresses items by " +
-                                         (index->string_keys_ ? "string keys" : "numeric ids"));
-  }
-  index->dimensions_ = meta->dimensions;
-  index->metric_ = meta->metric;
+  const IndexMeta& meta = found->meta;
+  check_matches(meta, options);
+  index->dbs_ = found->dbs;
+  index->instance_ = meta.instance;
+  index->string_keys_ = meta.key_kind == kStringKeys;
+  index->dimensions_ = meta.dimensions;
+  index->metric_ = meta.metric;
   return index;
 }
 
@@ -178,7 +97,7 @@ class Index::Read {
     }
   }
   ~Read() { index_.reader_.reset(); }
-  SnapshotView& view() { return index_.view_; }
+  ReadView& view() { return index_.view_; }
 
  private:
   Index& index_;
@@ -242,9 +161,13 @@ IndexStats Index::inspect(bool verify) {
   return inspect_index(reader_, env_->main_database(), dbs_, verify);
 }
 
-std::vector<Hit> Index::search(const float* query, uint32_t k, uint64_t search_k, std::vector<std::string>* keys,
-                               const Query& options) {
+std::vector<Hit> Index::search(const float* query, size_t length, const SearchRequest& request,
+                               std::vector<std::string>* keys) {
   check_open();
+  if (length != dimensions_) {
+    fail(ErrorCode::DimensionMismatch,
+         "the query has " + std::to_string(length) + " values, the index " + std::to_string(dimensions_));
+  }
   for (uint32_t i = 0; i < dimensions_; i++) {
     if (!std::isfinite(query[i])) fail(ErrorCode::InvalidArgument, "the query holds a non-finite value");
   }
@@ -254,28 +177,19 @@ std::vector<Hit> Index::search(const float* query, uint32_t k, uint64_t search_k
     fail(ErrorCode::InvalidArgument, "a zero vector has no cosine distance");
   }
   Read read(*this);
-  std::vector<Hit> hits = run_query(read.view(), {query, norm, k, search_k}, options);
+  std::vector<Hit> hits = search_index(read.view(), *kernels_, QueryVector{query, norm}, request);
   fill_keys(hits, keys);
   return hits;
 }
 
-std::vector<Hit> Index::run_query(SnapshotView& view, SearchRequest request, const Query& options) {
-  if (options.filter) {
-    const IndexMeta& meta = view.meta();
-    request.filter = &options.filter->resolve(reader_, dbs_, meta.instance, meta.slot_count);
-  }
-  request.strategy = options.strategy;
-  return search_forest(view, *kernels_, request, options.stats);
-}
-
-std::optional<std::vector<Hit>> Index::search_by_id(uint32_t id, uint32_t k, uint64_t search_k,
-                                                    std::vector<std::string>* keys, const Query& options) {
+std::optional<std::vector<Hit>> Index::search_by_id(uint32_t id, const SearchRequest& request,
+                                                    std::vector<std::string>* keys) {
   Read read(*this);
   std::optional<uint32_t> slot = find_slot(reader_, dbs_.ids, id);
   if (!slot) return std::nullopt;
   SlotView item = read.view().live_slot(*slot);
   if (item.item_id != id) corrupt("slot " + std::to_string(*slot) + " holds another item");
-  std::vector<Hit> hits = run_query(read.view(), {item.values, item.norm, k, search_k}, options);
+  std::vector<Hit> hits = search_index(read.view(), *kernels_, QueryVector{item.values, item.norm}, request);
   fill_keys(hits, keys);
   return hits;
 }
@@ -373,6 +287,9 @@ std::unique_ptr<BuildJob> Index::start_build(const BuildOptions& options) {
   check_open();
   if (env_->read_only()) fail(ErrorCode::InvalidArgument, "the index was opened read-only");
   if (options.trees > kMaxTrees) fail(ErrorCode::InvalidArgument, "trees must be at most " + std::to_string(kMaxTrees));
+  if (options.threads > kMaxThreads) {
+    fail(ErrorCode::InvalidArgument, "threads must be at most " + std::to_string(kMaxThreads));
+  }
   if (options.bucket_capacity &&
       (options.bucket_capacity < kMinBucketCapacity || options.bucket_capacity > kMaxBucketCapacity)) {
     fail(ErrorCode::InvalidArgument, "bucketCapacity must be between " + std::to_string(kMinBucketCapacity) +
@@ -389,44 +306,6 @@ void Index::restore_pending(BuildJob& job) {
   // Changes made while the build ran are newer: they win.
   for (auto& change : job.changes()) pending_.emplace(change.first, std::move(change.second));
   for (auto& change : job.keyed_changes()) keyed_pending_.emplace(change.first, std::move(change.second));
-}
-
-std::vector<std::string> list_indexes(const std::shared_ptr<Environment>& env) {
-  Transaction txn;
-  txn.begin(*env, false);
-  std::vector<std::string> names;
-  for (const CatalogEntry& e : read_catalog(txn, env->main_database())) names.push_back(e.name);
-  return names;
-}
-
-bool drop_index(const std::shared_ptr<Environment>& env, const std::string& name) {
-  const MDB_dbi main = env->main_database();
-  std::optional<IndexId> id;
-  {
-    Transaction txn;
-    txn.begin(*env, false);
-    std::vector<CatalogEntry> catalog = read_catalog(txn, main);
-    if (const CatalogEntry* entry = find_entry(catalog, name)) id = entry->index;
-  }
-  if (!id) return false;
-  // Handles first: LMDB opens databases outside the write transaction.
-  IndexDatabases dbs = open_index_databases(*env, *id);
-  std::vector<MDB_dbi> dbis{dbs.slabs, dbs.ids, dbs.nodes, dbs.keys, dbs.key_names};
-  return write_growing_map(*env, [&](Transaction& txn) {
-    std::vector<CatalogEntry> catalog = read_catalog(txn, main);
-    auto it = std::find_if(catalog.begin(), catalog.end(), [&](const CatalogEntry& e) { return e.name == name; });
-    if (it == catalog.end() || it->index != *id) {  // dropped or replaced meanwhile
-      txn.abort();
-      return false;
-    }
-    catalog.erase(it);
-    txn.put(main, std::string(kCatalogKey), encode_catalog(catalog));
-    txn.del(main, meta_key(*id));
-    txn.del(main, free_slots_key(*id));
-    // The emptied databases stay, to be reused by the next index given this id.
-    for (MDB_dbi dbi : dbis) txn.clear(dbi);
-    return true;
-  });
 }
 
 }  // namespace arroy

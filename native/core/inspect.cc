@@ -5,7 +5,13 @@
 #include <memory>
 #include <string>
 
-#include "bytes.h"
+#include "items/slots.h"
+#include "records/bytes.h"
+#include "records/index_meta.h"
+#include "records/node_records.h"
+#include "records/slot_records.h"
+#include "records/u32_records.h"
+#include "storage/cursor.h"
 #include "errors.h"
 
 namespace arroy {

@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "slabs.h"
-#include "storage.h"
+#include "items/index_databases.h"
+#include "storage/transaction.h"
 
 namespace arroy {
 

@@ -1,5 +1,5 @@
-// Arbitrary bytes through every on-disk decoder of records.h (and the slot
-// reader of slabs.h). A decoder may throw arroy::Error or succeed; anything
+// Arbitrary bytes through every on-disk decoder of records/ (and the live
+// slot reader of items/slots.h). A decoder may throw arroy::Error or succeed; anything
 // else (a crash, a sanitizer report, another exception) is a finding.
 //
 // Input: selector u8 | dimensions byte(s) | parameters u32 | record bytes.
@@ -18,8 +18,13 @@
 #include "errors.h"
 #include "format.h"
 #include "fuzz_input.h"
-#include "records.h"
-#include "slabs.h"
+#include "items/slots.h"
+#include "limits.h"
+#include "records/file_records.h"
+#include "records/index_meta.h"
+#include "records/node_records.h"
+#include "records/slot_records.h"
+#include "records/u32_records.h"
 
 namespace {
 
@@ -83,7 +88,7 @@ void read_slot(const std::vector<uint8_t>& record, uint32_t dimensions, uint32_t
 }
 
 void read_live_slot(const std::vector<uint8_t>& record, uint32_t dimensions) {
-  // Its caller guarantees slot_size(dimensions) bytes (SnapshotView checked the slab).
+  // Its caller guarantees slot_size(dimensions) bytes (ReadView checked the slab).
   if (record.size() != arroy::slot_size(dimensions)) return;
   touch_slot(arroy::read_live_slot(record.data(), dimensions), dimensions);
 }

@@ -12,7 +12,6 @@
 // chooses a bit flip (bit kind>>1 & 7) or a write of 1 + (kind>>1) % 8 bytes,
 // clipped to the end of that value.
 #include <dirent.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -23,32 +22,35 @@
 #include <vector>
 
 #include "errors.h"
+#include "fixtures.h"
 #include "fuzz_input.h"
 #include "index.h"
 #include "pristine_file.h"
-#include "scratch_dir.h"
 
 namespace {
 
 constexpr int kMaxPatches = 32;
 
+using arroy_test::StoredValue;
+
 struct Fixture {
-  ScratchDir dir{"arroy-fuzz-search"};
+  arroy_test::TempDir dir{"arroy-fuzz-search"};
   std::string damaged_path = dir.file("damaged.arroy");
   PristineFile pristine = make_pristine_file(dir.file("pristine.arroy"));
   std::vector<size_t> value_starts;  // prefix sums of the value sizes, for picking a byte
   Fixture() {
     size_t total = 0;
-    for (const ValueRange& v : pristine.values) {
+    for (const StoredValue& v : pristine.values) {
       value_starts.push_back(total);
       total += v.size;
     }
   }
 };
 
+// Destroyed at exit(), which removes its directory and files.
 Fixture& fixture() {
-  static Fixture* f = new Fixture();  // lives until exit; ScratchDir's atexit hook removes the files
-  return *f;
+  static Fixture f;
+  return f;
 }
 
 // The index of the value holding the n-th value byte.
@@ -62,7 +64,7 @@ std::vector<uint8_t> patched_copy(const Fixture& f, FuzzInput& in) {
     const uint8_t kind = in.u8();
     const size_t n = in.u32() % f.pristine.value_bytes;
     const size_t which = value_of_byte(f, n);
-    const ValueRange& value = f.pristine.values[which];
+    const StoredValue& value = f.pristine.values[which];
     const size_t at = value.offset + (n - f.value_starts[which]);
     if (kind & 1) {
       bytes[at] ^= uint8_t(1u << ((kind >> 1) & 7));
@@ -73,14 +75,6 @@ std::vector<uint8_t> patched_copy(const Fixture& f, FuzzInput& in) {
     }
   }
   return bytes;
-}
-
-void write_file(const std::string& path, const std::vector<uint8_t>& bytes) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  if (fd < 0 || ::write(fd, bytes.data(), bytes.size()) != ssize_t(bytes.size()) || ::close(fd) != 0) {
-    std::perror("fuzz_search: cannot write the damaged copy");
-    std::abort();
-  }
 }
 
 // Runs one read; an arroy::Error is the accepted way to fail.
@@ -105,13 +99,13 @@ void read_everything(arroy::Index& index, const PristineIndex& p, bool verify) {
   attempt([&] { index.get(0xDEADBEEFu, &out); });
   attempt([&] { index.ids_from(0, 64); });
   attempt([&] { index.distance(p.ids.front(), p.ids.back()); });
-  attempt([&] { index.search(query.data(), 10, 0); });
-  attempt([&] { index.search(query.data(), 100, 1u << 20); });  // every tree to the end
-  for (size_t i = 0; i < p.ids.size(); i += 61) attempt([&] { index.search_by_id(p.ids[i], 5, 0); });
+  attempt([&] { index.search(query.data(), query.size(), {10, 0}); });
+  attempt([&] { index.search(query.data(), query.size(), {100, 1u << 20}); });  // every tree to the end
+  for (size_t i = 0; i < p.ids.size(); i += 61) attempt([&] { index.search_by_id(p.ids[i], {5, 0}); });
   if (p.string_keys) {
     std::vector<std::string> keys;
-    attempt([&] { index.search(query.data(), 10, 0, &keys); });
-    attempt([&] { index.search_by_id(p.ids.front(), 10, 0, &keys); });
+    attempt([&] { index.search(query.data(), query.size(), {10, 0}, &keys); });
+    attempt([&] { index.search_by_id(p.ids.front(), {10, 0}, &keys); });
     attempt([&] { index.keys_from("", 32); });
     for (size_t i = 0; i < p.keys.size(); i += 13) attempt([&] { index.id_of_key(p.keys[i]); });
   }
@@ -120,11 +114,8 @@ void read_everything(arroy::Index& index, const PristineIndex& p, bool verify) {
 }
 
 void exercise(const std::string& path, const PristineIndex& p, bool read_only, bool verify) {
-  arroy::OpenOptions options;
-  options.name = p.name;
-  options.read_only = read_only;
   std::unique_ptr<arroy::Index> index;
-  attempt([&] { index = arroy::Index::open(path, options); });
+  attempt([&] { index = arroy::Index::open(path, arroy_test::existing(p.name, read_only)); });
   if (!index) return;
   read_everything(*index, p, verify);
   index->close();
@@ -165,7 +156,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Fixture& f = fixture();
   FuzzInput in(data, size);
   const uint8_t flags = in.u8();
-  write_file(f.damaged_path, patched_copy(f, in));
+  arroy_test::write_file(f.damaged_path, patched_copy(f, in));
   for (const PristineIndex& p : f.pristine.indexes) exercise(f.damaged_path, p, flags & 1, flags & 2);
   ::unlink(f.damaged_path.c_str());
   ::unlink((f.damaged_path + "-lock").c_str());

@@ -7,14 +7,7 @@
 #include <string>
 #include <vector>
 
-// A value stored by arroy-ts (a node, a slab, an id record, metadata...), as
-// a byte range of the file. LMDB's page headers, node headers and meta pages
-// lie outside every range: LMDB 0.9 trusts those and crashes on damage to
-// them, which arroy-ts cannot prevent (see test_corrupt_file.cc).
-struct ValueRange {
-  size_t offset;
-  size_t size;
-};
+#include "fixtures.h"
 
 struct PristineIndex {
   std::string name;
@@ -27,8 +20,12 @@ struct PristineIndex {
 
 struct PristineFile {
   std::vector<uint8_t> bytes;
-  std::vector<ValueRange> values;  // ascending offsets, no overlap
-  size_t value_bytes = 0;          // sum of the ranges' sizes
+  // Every value arroy-ts stored (a node, a slab, an id record, metadata...),
+  // without overlap. LMDB's page headers, node headers and meta pages lie
+  // outside them: LMDB 0.9 trusts those and crashes on damage to them, which
+  // arroy-ts cannot prevent (see test_corrupt_file.cc).
+  std::vector<arroy_test::StoredValue> values;
+  size_t value_bytes = 0;  // sum of their sizes
   std::vector<PristineIndex> indexes;
 };
 

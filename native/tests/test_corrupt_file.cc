@@ -25,11 +25,11 @@
 //
 // LMDB maps the file and trusts its meta pages, page headers and node
 // offsets. Two kinds of damage used to crash it and are now refused before
-// mdb_env_open (check_lmdb_file, lmdb_file.h): a file shorter than the last
-// page its meta page names (SIGBUS on the first read past the end), and a
-// bad page size in a meta page (a division by zero in mdb_env_open2, or a
-// misaligned second meta page). Values LMDB returns outside the mapped
-// file are refused by the storage accessors (Environment::check_value).
+// mdb_env_open (check_lmdb_file, storage/file_check.h): a file shorter than
+// the last page its meta page names (SIGBUS on the first read past the end),
+// and a bad page size in a meta page (a division by zero in mdb_env_open2, or
+// a misaligned second meta page). Values LMDB returns outside the mapped file
+// are refused by the storage accessors (Environment::check_value).
 //
 // What LMDB 0.9 itself still does not survive is left out of the tests
 // above and collected in known_lmdb_crashes (run with
@@ -62,42 +62,19 @@
 #include <string>
 #include <vector>
 
+#include "fixtures.h"
 #include "format.h"
 #include "harness.h"
-#include "temp_dir.h"
 #include "index.h"
-#include "records.h"
-#include "storage.h"
+#include "storage/environment.h"
 
-using arroy::BuildMonitor;
 using arroy::ErrorCode;
 using arroy::Index;
 using arroy::Metric;
-using arroy::OpenOptions;
 using Bytes = std::vector<uint8_t>;
+using namespace arroy_test;
 
 namespace {
-
-// ---------------------------------------------------------------- files
-
-
-Bytes read_file(const std::string& path) {
-  Bytes bytes;
-  FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) return bytes;
-  uint8_t buffer[65536];
-  size_t n;
-  while ((n = std::fread(buffer, 1, sizeof(buffer), f)) > 0) bytes.insert(bytes.end(), buffer, buffer + n);
-  std::fclose(f);
-  return bytes;
-}
-
-void write_file(const std::string& path, const Bytes& bytes) {
-  FILE* f = std::fopen(path.c_str(), "wb");
-  if (!f) std::abort();
-  if (!bytes.empty() && std::fwrite(bytes.data(), 1, bytes.size(), f) != bytes.size()) std::abort();
-  std::fclose(f);
-}
 
 // ---------------------------------------------------------------- the pristine file
 
@@ -113,124 +90,49 @@ struct Pristine {
   std::vector<float> small_query, large_query;
 };
 
-OpenOptions create_options(const char* name, uint32_t dims, Metric metric) {
-  OpenOptions o;
-  o.name = name;
-  o.dimensions = dims;
-  o.metric = metric;
-  return o;
-}
-
-void run_build(Index& index, uint32_t trees = 0) {
+// One build thread: the damaged copies are built in forked children.
+arroy::BuildOptions one_thread(uint32_t trees = 0) {
   arroy::BuildOptions options;
   options.threads = 1;
   options.trees = trees;
-  std::unique_ptr<arroy::BuildJob> job = index.start_build(options);
-  BuildMonitor monitor;
-  job->run(monitor);
+  return options;
 }
 
 Pristine make_pristine(const TempDir& dir) {
   Pristine p;
   const std::string path = dir.file("pristine.arroy");
   std::mt19937_64 rng(4242);
-  std::normal_distribution<float> normal(0, 1);
-  auto vec = [&](uint32_t dims) {
-    std::vector<float> v(dims);
-    for (float& x : v) x = normal(rng);
-    return v;
-  };
   {
-    std::unique_ptr<Index> small = Index::open(path, create_options(kSmallName, kSmallDims, Metric::Euclidean));
-    std::unique_ptr<Index> large = Index::open(path, create_options(kLargeName, kLargeDims, Metric::Cosine));
+    std::unique_ptr<Index> small = Index::open(path, create_options(kSmallDims, Metric::Euclidean, kSmallName));
+    std::unique_ptr<Index> large = Index::open(path, create_options(kLargeDims, Metric::Cosine, kLargeName));
     for (uint32_t i = 0; i < 400; i++) {
       uint32_t id = i * 7919u + (i == 399 ? 0xFFFF0000u : 0);
-      std::vector<float> v = vec(kSmallDims);
+      std::vector<float> v = normal_vector(rng, kSmallDims);
       small->add(id, v.data(), v.size());
       p.small_ids.push_back(id);
     }
     for (uint32_t i = 0; i < 60; i++) {
-      std::vector<float> v = vec(kLargeDims);
+      std::vector<float> v = normal_vector(rng, kLargeDims);
       large->add(i, v.data(), v.size());
       p.large_ids.push_back(i);
     }
-    run_build(*small);
-    run_build(*large, 3);
+    build(*small, one_thread());
+    build(*large, one_thread(3));
     // A second round of changes, so that the file holds free slots, a free
     // list record and LMDB free pages.
     for (uint32_t i = 0; i < 40; i++) small->remove(p.small_ids[i * 3]);
     for (uint32_t i = 0; i < 5; i++) large->remove(p.large_ids[i * 2]);
-    std::vector<float> v = vec(kSmallDims);
+    std::vector<float> v = normal_vector(rng, kSmallDims);
     small->add(p.small_ids[1], v.data(), v.size());
-    run_build(*small, 5);
-    run_build(*large, 3);
+    build(*small, one_thread(5));
+    build(*large, one_thread(3));
   }
-  p.small_query = vec(kSmallDims);
-  p.large_query = vec(kLargeDims);
+  p.small_query = normal_vector(rng, kSmallDims);
+  p.large_query = normal_vector(rng, kLargeDims);
   p.bytes = read_file(path);
   auto env = arroy::Environment::open(path, {true, 0});
   p.page_size = env->page_size();
   return p;
-}
-
-// Where each stored value lives in the file (offset into the map, which is
-// the file), found with cursors over every database of the file.
-struct ValueLocation {
-  std::string database;
-  std::string key;  // printable
-  size_t offset;
-  size_t size;
-};
-
-std::vector<ValueLocation> locate_values(const std::string& path, const Bytes& file) {
-  std::vector<ValueLocation> values;
-  auto env = arroy::Environment::open(path, {true, 0});
-  // LMDB does not tell where it mapped the file, but the map starts on a
-  // page boundary and every page begins with its own number (a u64): the
-  // page holding a value gives the value's offset in the file. Each offset
-  // is then checked against the file's bytes.
-  const size_t page = env->page_size();
-  if (!CHECK_EQ(page, size_t(::sysconf(_SC_PAGESIZE)))) return values;
-  auto file_offset = [&](const void* p) {
-    uintptr_t address = reinterpret_cast<uintptr_t>(p);
-    uintptr_t page_start = address & ~uintptr_t(page - 1);
-    uint64_t pgno;
-    std::memcpy(&pgno, reinterpret_cast<const void*>(page_start), 8);
-    return size_t(pgno * page + (address - page_start));
-  };
-  std::vector<std::pair<std::string, MDB_dbi>> dbs{{arroy::kDatabaseName, env->main_database()}};
-  for (arroy::IndexId id : {0, 1}) {
-    for (const std::string& name :
-         {arroy::slabs_database(id), arroy::ids_database(id), arroy::nodes_database(id)}) {
-      dbs.push_back({name, env->database({name})});
-    }
-  }
-  arroy::Transaction txn;
-  txn.begin(*env, false);
-  for (const auto& db : dbs) {
-    MDB_cursor* cursor = nullptr;
-    arroy::check_lmdb(mdb_cursor_open(txn.txn(), db.second, &cursor), "cursor");
-    MDB_val key, value;
-    for (int rc = mdb_cursor_get(cursor, &key, &value, MDB_FIRST); rc == 0;
-         rc = mdb_cursor_get(cursor, &key, &value, MDB_NEXT)) {
-      std::string printable;
-      if (db.first == arroy::kDatabaseName) {
-        printable.assign(static_cast<const char*>(key.mv_data), key.mv_size);
-      } else {
-        uint32_t k;
-        std::memcpy(&k, key.mv_data, 4);
-        printable = std::to_string(k);
-      }
-      const size_t offset = file_offset(value.mv_data);
-      if (!CHECK(offset + value.mv_size <= file.size() &&
-                 std::memcmp(file.data() + offset, value.mv_data, value.mv_size) == 0)) {
-        continue;
-      }
-      values.push_back({db.first, printable, offset, value.mv_size});
-    }
-    mdb_cursor_close(cursor);
-  }
-  return values;
 }
 
 // ---------------------------------------------------------------- exercising a damaged copy
@@ -268,11 +170,8 @@ void attempt(ChildReport& report, const char* what, F&& body) {
 void exercise_index(ChildReport& report, const std::string& path, const Exercise& how, const char* name,
                     const std::vector<uint32_t>& ids, const std::vector<float>& query) {
   std::unique_ptr<Index> index;
-  OpenOptions options;
-  options.name = name;
-  options.read_only = how.read_only;
   try {
-    index = Index::open(path, options);
+    index = Index::open(path, existing(name, how.read_only));
     report.opened++;
   } catch (const arroy::Error& e) {
     report.errors[static_cast<int>(e.code())]++;
@@ -287,11 +186,11 @@ void exercise_index(ChildReport& report, const std::string& path, const Exercise
   std::vector<float> out;
   for (size_t i = 0; i < ids.size(); i += 9) attempt(report, "get", [&] { index->get(ids[i], &out); });
   attempt(report, "get missing", [&] { index->get(123456789u, &out); });
-  attempt(report, "search", [&] { index->search(query.data(), 10, 0); });
-  attempt(report, "exhaustive search", [&] { index->search(query.data(), 10, 100000); });
-  attempt(report, "search k=1000", [&] { index->search(query.data(), 1000, 0); });
+  attempt(report, "search", [&] { index->search(query.data(), query.size(), {10, 0}); });
+  attempt(report, "exhaustive search", [&] { index->search(query.data(), query.size(), {10, 100000}); });
+  attempt(report, "search k=1000", [&] { index->search(query.data(), query.size(), {1000, 0}); });
   for (size_t i = 0; i < ids.size(); i += 37) {
-    attempt(report, "search_by_id", [&] { index->search_by_id(ids[i], 5, 0); });
+    attempt(report, "search_by_id", [&] { index->search_by_id(ids[i], {5, 0}); });
   }
   if (how.build && !how.read_only) {
     attempt(report, "build", [&] {
@@ -299,9 +198,9 @@ void exercise_index(ChildReport& report, const std::string& path, const Exercise
       v[0] += 1;
       index->add(0xABCDEFu, v.data(), v.size());
       index->remove(ids[ids.size() / 2]);
-      run_build(*index, 2);
+      build(*index, one_thread(2));
     });
-    attempt(report, "search after build", [&] { index->search(query.data(), 10, 0); });
+    attempt(report, "search after build", [&] { index->search(query.data(), query.size(), {10, 0}); });
   }
 }
 
@@ -476,12 +375,6 @@ class Tally {
   ChildReport sum_;
 };
 
-void try_damaged(const TempDir&, const Bytes& bytes, const Exercise& how, const std::string& damage, Tally& tally) {
-  tally.add(bytes, how, damage);
-}
-
-void print_tally(const char* kind, Tally& t) { t.print(kind); }
-
 // Damage that LMDB itself does not survive runs only on request.
 bool run_known_lmdb_crashes() {
   const char* v = std::getenv("ARROY_TEST_LMDB_CRASHES");
@@ -492,28 +385,19 @@ bool run_known_lmdb_crashes() {
 struct Fixture {
   TempDir dir;
   Pristine pristine;
-  std::vector<ValueLocation> values;
+  std::vector<StoredValue> values;
   Fixture() {
     pristine = make_pristine(dir);
     values = locate_values(dir.file("pristine.arroy"), pristine.bytes);
   }
 };
 
-Fixture* g_fixture = nullptr;
-
 // Built on first use; removed (with its directory) when the parent process
-// exits. Children leave with _exit and never run this.
+// exits. Children leave with _exit and never destroy it.
 Fixture& fixture() {
-  if (!g_fixture) {
-    g_fixture = new Fixture();
-    std::atexit([] {
-      delete g_fixture;
-      g_fixture = nullptr;
-    });
-  }
-  return *g_fixture;
+  static Fixture f;
+  return f;
 }
-
 
 }  // namespace
 
@@ -526,7 +410,7 @@ TEST(pristine_file_works) {
   // Both exercised undamaged: everything succeeds.
   for (bool read_only : {true, false}) {
     Tally t(f.dir);
-    try_damaged(f.dir, f.pristine.bytes, {&f.pristine, read_only, true}, "none", t);
+    t.add(f.pristine.bytes, {&f.pristine, read_only, true}, "none");
     t.flush();
     CHECK_EQ(t.crashed(), 0u);
     uint32_t errors = 0;
@@ -536,7 +420,7 @@ TEST(pristine_file_works) {
   }
   // Some slabs take several overflow pages.
   bool multi_page_value = false;
-  for (const ValueLocation& v : f.values) multi_page_value |= v.size > 2 * f.pristine.page_size;
+  for (const StoredValue& v : f.values) multi_page_value |= v.size > 2 * f.pristine.page_size;
   CHECK(multi_page_value);
 }
 
@@ -545,17 +429,16 @@ TEST(value_bytes) {
   std::mt19937_64 rng(1);
   Tally tally(f.dir);
   int n = 0;
-  auto damaged = [&](const ValueLocation& v, const std::string& what, const std::function<void(uint8_t*)>& change) {
+  auto damaged = [&](const StoredValue& v, const std::string& what, const std::function<void(uint8_t*)>& change) {
     Bytes bytes = f.pristine.bytes;
     change(bytes.data() + v.offset);
-    try_damaged(f.dir, bytes, {&f.pristine, (n++ % 3) == 2, true},
-                v.database + "[" + v.key + "] (" + std::to_string(v.size) + " bytes at " + std::to_string(v.offset) +
-                    "): " + what,
-                tally);
+    tally.add(bytes, {&f.pristine, (n++ % 3) == 2, true},
+              v.database + "[" + v.key + "] (" + std::to_string(v.size) + " bytes at " + std::to_string(v.offset) +
+                  "): " + what);
   };
   const uint32_t hostile[] = {0, 1, 0x7FFFFFFFu, 0x80000000u, 0xFFFFFFFFu, 0x00FFFFFFu, 0x01000000u};
   size_t ids_seen = 0, nodes_seen = 0;
-  for (const ValueLocation& v : f.values) {
+  for (const StoredValue& v : f.values) {
     const bool is_meta = v.key.rfind("meta/", 0) == 0;
     const bool is_catalog = v.key == arroy::kCatalogKey || v.key == arroy::kFileHeaderKey;
     const bool is_ids = v.database.find("/ids") != std::string::npos;
@@ -614,15 +497,15 @@ TEST(value_bytes) {
       damaged(v, "byte " + std::to_string(at) + " = " + std::to_string(byte), [&](uint8_t* p) { p[at] = byte; });
     }
   }
-  print_tally("value_bytes", tally);
+  tally.print("value_bytes");
 }
 
 namespace {
 
 // Every byte offset of the file that belongs to a stored value.
-std::vector<size_t> value_offsets(const std::vector<ValueLocation>& values) {
+std::vector<size_t> value_offsets(const std::vector<StoredValue>& values) {
   std::vector<size_t> offsets;
-  for (const ValueLocation& v : values) {
+  for (const StoredValue& v : values) {
     for (size_t i = 0; i < v.size; i++) offsets.push_back(v.offset + i);
   }
   std::sort(offsets.begin(), offsets.end());
@@ -654,7 +537,7 @@ void random_page_bytes(Tally& tally, bool values_only, uint64_t seed, int rounds
       damage += (r ? ", " : "") + std::to_string(changed) + " random bytes at " + std::to_string(at) + " (page " +
                 std::to_string(at / page) + ")";
     }
-    try_damaged(f.dir, bytes, {&f.pristine, round % 2 == 0, values_only}, damage, tally);
+    tally.add(bytes, {&f.pristine, round % 2 == 0, values_only}, damage);
   }
 }
 
@@ -682,10 +565,9 @@ void meta_damage(Tally& tally, bool page_size_field, uint64_t seed, int rounds) 
     size_t meta_page = rng() % 2;
     uint8_t byte = static_cast<uint8_t>(rng());
     bytes[meta_page * page + at] = byte;
-    try_damaged(f.dir, bytes, {&f.pristine, round % 2 == 0, false},
-                "meta page " + std::to_string(meta_page) + " byte " + std::to_string(at) + " = " +
-                    std::to_string(byte),
-                tally);
+    tally.add(bytes, {&f.pristine, round % 2 == 0, false},
+              "meta page " + std::to_string(meta_page) + " byte " + std::to_string(at) + " = " +
+                  std::to_string(byte));
   }
   // Each u32 of both meta pages set to hostile values (u64 fields are two u32s).
   const uint32_t hostile[] = {0, 1, 2, 0xFFFFFFFFu, 0x7FFFFFFFu, uint32_t(pristine.size() / page) - 1,
@@ -696,10 +578,9 @@ void meta_damage(Tally& tally, bool page_size_field, uint64_t seed, int rounds) 
       for (uint32_t value : hostile) {
         Bytes bytes = pristine;
         std::memcpy(bytes.data() + meta_page * page + field, &value, 4);
-        try_damaged(f.dir, bytes, {&f.pristine, field % 8 == 0, false},
-                    "meta page " + std::to_string(meta_page) + " u32 at " + std::to_string(field) + " = " +
-                        std::to_string(value),
-                    tally);
+        tally.add(bytes, {&f.pristine, field % 8 == 0, false},
+                  "meta page " + std::to_string(meta_page) + " u32 at " + std::to_string(field) + " = " +
+                      std::to_string(value));
       }
     }
   }
@@ -710,13 +591,13 @@ void meta_damage(Tally& tally, bool page_size_field, uint64_t seed, int rounds) 
 TEST(page_bytes_in_values) {
   Tally tally(fixture().dir);
   random_page_bytes(tally, true, 2, 300);
-  print_tally("page_bytes_in_values", tally);
+  tally.print("page_bytes_in_values");
 }
 
 TEST(meta_pages) {
   Tally tally(fixture().dir);
   meta_damage(tally, false, 3, 300);
-  print_tally("meta_pages (all but the page size)", tally);
+  tally.print("meta_pages (all but the page size)");
 }
 
 TEST(whole_pages_zero_filled) {
@@ -726,9 +607,9 @@ TEST(whole_pages_zero_filled) {
   for (size_t p = 0; p < f.pristine.bytes.size() / page; p++) {
     Bytes bytes = f.pristine.bytes;
     std::memset(bytes.data() + p * page, 0, page);
-    try_damaged(f.dir, bytes, {&f.pristine, p % 2 == 0, false}, "page " + std::to_string(p) + " zero-filled", tally);
+    tally.add(bytes, {&f.pristine, p % 2 == 0, false}, "page " + std::to_string(p) + " zero-filled");
   }
-  print_tally("whole_pages_zero_filled", tally);
+  tally.print("whole_pages_zero_filled");
 }
 
 TEST(whole_pages_values_random) {
@@ -747,10 +628,10 @@ TEST(whole_pages_values_random) {
       changed++;
     }
     if (!changed) continue;
-    try_damaged(f.dir, bytes, {&f.pristine, p % 2 == 1, true},
-                "page " + std::to_string(p) + ": " + std::to_string(changed) + " value bytes random", tally);
+    tally.add(bytes, {&f.pristine, p % 2 == 1, true},
+              "page " + std::to_string(p) + ": " + std::to_string(changed) + " value bytes random");
   }
-  print_tally("whole_pages_values_random", tally);
+  tally.print("whole_pages_values_random");
 }
 
 TEST(tail_lost) {
@@ -767,10 +648,10 @@ TEST(tail_lost) {
   for (size_t cut : cuts) {
     Bytes bytes = pristine;
     std::memset(bytes.data() + cut, 0, bytes.size() - cut);
-    try_damaged(f.dir, bytes, {&f.pristine, n++ % 2 == 0, false},
-                "zeros from byte " + std::to_string(cut) + " of " + std::to_string(pristine.size()), tally);
+    tally.add(bytes, {&f.pristine, n++ % 2 == 0, false},
+              "zeros from byte " + std::to_string(cut) + " of " + std::to_string(pristine.size()));
   }
-  print_tally("tail_lost", tally);
+  tally.print("tail_lost");
 }
 
 TEST(truncated_within_meta_pages) {
@@ -782,23 +663,22 @@ TEST(truncated_within_meta_pages) {
   int n = 0;
   for (size_t length : {size_t(1), size_t(100), page - 1, page, page + 1, page + kMetaEnd - 1}) {
     Bytes bytes(f.pristine.bytes.begin(), f.pristine.bytes.begin() + length);
-    try_damaged(f.dir, bytes, {&f.pristine, n++ % 2 == 0, false}, "truncated to " + std::to_string(length) + " bytes",
-                tally);
+    tally.add(bytes, {&f.pristine, n++ % 2 == 0, false}, "truncated to " + std::to_string(length) + " bytes");
   }
-  print_tally("truncated_within_meta_pages", tally);
+  tally.print("truncated_within_meta_pages");
 }
 
 TEST(zero_filled) {
   Fixture& f = fixture();
   Tally tally(f.dir);
   Bytes zeros(f.pristine.bytes.size(), 0);
-  try_damaged(f.dir, zeros, {&f.pristine, true, false}, "all bytes zero", tally);
-  try_damaged(f.dir, zeros, {&f.pristine, false, false}, "all bytes zero", tally);
+  tally.add(zeros, {&f.pristine, true, false}, "all bytes zero");
+  tally.add(zeros, {&f.pristine, false, false}, "all bytes zero");
   // Not LMDB at all: a text file, and an empty one.
   Bytes text(5000, 'x');
-  try_damaged(f.dir, text, {&f.pristine, true, false}, "a text file", tally);
-  try_damaged(f.dir, Bytes{}, {&f.pristine, true, false}, "an empty file", tally);
-  print_tally("zero_filled", tally);
+  tally.add(text, {&f.pristine, true, false}, "a text file");
+  tally.add(Bytes{}, {&f.pristine, true, false}, "an empty file");
+  tally.print("zero_filled");
   CHECK_EQ(tally.sum().opened, 0u);
 }
 
@@ -816,10 +696,9 @@ TEST(truncated) {
   lengths.push_back(pristine.size() - 1);
   for (size_t length : lengths) {
     Bytes bytes(pristine.begin(), pristine.begin() + length);
-    try_damaged(f.dir, bytes, {&f.pristine, n++ % 2 == 0, false}, "truncated to " + std::to_string(length) + " bytes",
-                tally);
+    tally.add(bytes, {&f.pristine, n++ % 2 == 0, false}, "truncated to " + std::to_string(length) + " bytes");
   }
-  print_tally("truncated", tally);
+  tally.print("truncated");
   CHECK_EQ(tally.crashed(), 0u);
   CHECK_EQ(tally.sum().opened, 0u);
   CHECK_EQ(tally.sum().errors[static_cast<int>(ErrorCode::Corrupt)], 2 * tally.cases());
@@ -828,7 +707,7 @@ TEST(truncated) {
 TEST(meta_page_size) {
   Tally tally(fixture().dir);
   meta_damage(tally, true, 5, 300);
-  print_tally("meta_page_size", tally);
+  tally.print("meta_page_size");
   CHECK_EQ(tally.crashed(), 0u);
 }
 
@@ -847,7 +726,7 @@ TEST(known_lmdb_crashes) {
     // Random bytes anywhere in pages 2.. (page headers, node offsets, node headers).
     Tally tally(f.dir, true);
     random_page_bytes(tally, false, 6, 300);
-    print_tally("known: page_bytes anywhere", tally);
+    tally.print("known: page_bytes anywhere");
   }
   {
     // Whole pages of random bytes.
@@ -856,9 +735,8 @@ TEST(known_lmdb_crashes) {
     for (size_t p = 2; p < pristine.size() / page; p++) {
       Bytes bytes = pristine;
       for (size_t i = 0; i < page; i++) bytes[p * page + i] = static_cast<uint8_t>(rng());
-      try_damaged(f.dir, bytes, {&f.pristine, p % 2 == 1, false}, "page " + std::to_string(p) + " random-filled",
-                  tally);
+      tally.add(bytes, {&f.pristine, p % 2 == 1, false}, "page " + std::to_string(p) + " random-filled");
     }
-    print_tally("known: whole pages random", tally);
+    tally.print("known: whole pages random");
   }
 }

@@ -22,12 +22,15 @@
 #include <string>
 #include <vector>
 
-#include "distance.h"
-#include "distance_kernels.h"
+#include "distance/kernels.h"
+#include "distance/metric.h"
+#include "distance/simd_tables.h"
 #include "harness.h"
+#include "random_vectors.h"
 
 using arroy::Kernels;
 using arroy::Metric;
+using arroy_test::uniform_vector;
 
 namespace {
 
@@ -60,13 +63,6 @@ std::vector<size_t> test_lengths() {
 
 // (offset of a, offset of b) from a 16-byte aligned allocation.
 const size_t kOffsets[][2] = {{0, 0}, {2, 2}, {2, 6}};
-
-std::vector<float> random_vector(std::mt19937& rng, size_t n, float lo = -1.0f, float hi = 1.0f) {
-  std::uniform_real_distribution<float> dist(lo, hi);
-  std::vector<float> v(n);
-  for (float& x : v) x = dist(rng);
-  return v;
-}
 
 std::vector<float> small_int_vector(std::mt19937& rng, size_t n) {
   std::uniform_int_distribution<int> dist(-4, 4);
@@ -125,6 +121,16 @@ Reference reference(Op op, const std::vector<float>& a, const std::vector<float>
 // with 8+ partial sums stays orders of magnitude below this.
 constexpr double kRelativeTolerance = 1e-5;
 constexpr double kAbsoluteTolerance = 1e-6;
+
+// Every op of k on the copies ba of a and bb of b equals the reference
+// exactly (for data whose partial sums are all exact in float).
+void check_exact(const Kernels& k, const std::vector<float>& a, const Buffer& ba, const std::vector<float>& b,
+                 const Buffer& bb) {
+  for (Op op : kOps) {
+    CONTEXT("op=" << op_name(op));
+    CHECK_EQ(static_cast<double>(run(k, op, ba.data(), bb.data(), a.size())), reference(op, a, b).value);
+  }
+}
 
 float dist(Metric metric, const std::vector<float>& a, const std::vector<float>& b,
            const Kernels& k = arroy::scalar_kernels()) {
@@ -194,8 +200,8 @@ TEST(kernels_match_double_reference) {
     double worst = 0.0;
     for (size_t n : test_lengths()) {
       for (const auto& offsets : kOffsets) {
-        const std::vector<float> a = random_vector(rng, n);
-        const std::vector<float> b = random_vector(rng, n);
+        const std::vector<float> a = uniform_vector(rng, n);
+        const std::vector<float> b = uniform_vector(rng, n);
         const Buffer ba(a, offsets[0]);
         const Buffer bb(b, offsets[1]);
         for (Op op : kOps) {
@@ -222,13 +228,8 @@ TEST(kernels_exact_on_small_integers) {
       for (const auto& offsets : kOffsets) {
         const std::vector<float> a = small_int_vector(rng, n);
         const std::vector<float> b = small_int_vector(rng, n);
-        const Buffer ba(a, offsets[0]);
-        const Buffer bb(b, offsets[1]);
-        for (Op op : kOps) {
-          CONTEXT("kernel=" << k->name << " op=" << op_name(op) << " n=" << n << " offsets=" << offsets[0] << ","
-                            << offsets[1]);
-          CHECK_EQ(static_cast<double>(run(*k, op, ba.data(), bb.data(), n)), reference(op, a, b).value);
-        }
+        CONTEXT("kernel=" << k->name << " n=" << n << " offsets=" << offsets[0] << "," << offsets[1]);
+        check_exact(*k, a, Buffer(a, offsets[0]), b, Buffer(b, offsets[1]));
       }
     }
   }
@@ -243,12 +244,8 @@ TEST(kernels_ignore_bytes_outside_the_vector) {
       for (size_t offset : {64, 66}) {
         const std::vector<float> a = small_int_vector(rng, n);
         const std::vector<float> b = small_int_vector(rng, n);
-        const Buffer ba(a, offset, 64, 0xFF);
-        const Buffer bb(b, offset, 64, 0xFF);
-        for (Op op : kOps) {
-          CONTEXT("kernel=" << k->name << " op=" << op_name(op) << " n=" << n << " offset=" << offset);
-          CHECK_EQ(static_cast<double>(run(*k, op, ba.data(), bb.data(), n)), reference(op, a, b).value);
-        }
+        CONTEXT("kernel=" << k->name << " n=" << n << " offset=" << offset);
+        check_exact(*k, a, Buffer(a, offset, 64, 0xFF), b, Buffer(b, offset, 64, 0xFF));
       }
     }
   }
@@ -260,8 +257,8 @@ TEST(kernels_agree_with_each_other_on_large_values) {
   std::mt19937 rng(4242);
   for (const Kernels* k : arroy::supported_kernels()) {
     for (size_t n : {3, 17, 100, 784, 1536}) {
-      const std::vector<float> a = random_vector(rng, n, -1e4f, 1e4f);
-      const std::vector<float> b = random_vector(rng, n, -1e3f, 1e3f);
+      const std::vector<float> a = uniform_vector(rng, n, -1e4f, 1e4f);
+      const std::vector<float> b = uniform_vector(rng, n, -1e3f, 1e3f);
       const Buffer ba(a, 2);
       const Buffer bb(b, 2);
       for (Op op : kOps) {
@@ -276,8 +273,7 @@ TEST(kernels_agree_with_each_other_on_large_values) {
 // ------------------------------------------------------------------ metrics
 
 TEST(metric_names_round_trip) {
-  const Metric all[] = {Metric::Euclidean, Metric::Manhattan, Metric::Cosine, Metric::DotProduct};
-  for (Metric m : all) {
+  for (Metric m : arroy::kMetrics) {
     Metric parsed = Metric::Euclidean;
     CHECK(arroy::parse_metric(arroy::metric_name(m), &parsed));
     CHECK(parsed == m);
@@ -375,8 +371,8 @@ TEST(cosine_stays_in_range) {
     for (size_t n : {1, 2, 7, 33, 100, 784}) {
       CONTEXT("kernel=" << k->name << " n=" << n);
       for (int trial = 0; trial < 20; ++trial) {
-        const std::vector<float> a = random_vector(rng, n, -3.0f, 3.0f);
-        const std::vector<float> b = random_vector(rng, n, -3.0f, 3.0f);
+        const std::vector<float> a = uniform_vector(rng, n, -3.0f, 3.0f);
+        const std::vector<float> b = uniform_vector(rng, n, -3.0f, 3.0f);
         std::vector<float> minus_a(a);
         for (float& v : minus_a) v = -v;
         const float d = dist(Metric::Cosine, a, b, *k);
@@ -397,8 +393,8 @@ TEST(metric_distance_matches_reference_on_misaligned_input) {
   std::mt19937 rng(31337);
   for (const Kernels* k : arroy::supported_kernels()) {
     for (size_t n : {5, 64, 100, 784}) {
-      const std::vector<float> a = random_vector(rng, n);
-      const std::vector<float> b = random_vector(rng, n);
+      const std::vector<float> a = uniform_vector(rng, n);
+      const std::vector<float> b = uniform_vector(rng, n);
       const Buffer ba(a, 2);
       const Buffer bb(b, 6);
       const double dot = reference(Op::Dot, a, b).value;

@@ -1,4 +1,4 @@
-// Record codecs (records.h): round trips, slab sizing, and the decoders'
+// Record codecs (records/): round trips, slab sizing, and the decoders'
 // robustness against hostile bytes.
 //
 // Every decoder reads bytes that come straight from a file, so each one is
@@ -18,10 +18,16 @@
 #include <string>
 #include <vector>
 
-#include "bytes.h"
+#include "distance/metric.h"
 #include "format.h"
 #include "harness.h"
-#include "records.h"
+#include "limits.h"
+#include "records/bytes.h"
+#include "records/file_records.h"
+#include "records/index_meta.h"
+#include "records/node_records.h"
+#include "records/slot_records.h"
+#include "records/u32_records.h"
 
 using arroy::ErrorCode;
 using arroy::IndexMeta;
@@ -351,8 +357,7 @@ TEST(catalog_round_trip) {
 }
 
 TEST(index_meta_round_trip) {
-  const Metric metrics[] = {Metric::Euclidean, Metric::Manhattan, Metric::Cosine, Metric::DotProduct};
-  for (Metric metric : metrics) {
+  for (Metric metric : arroy::kMetrics) {
     for (uint32_t trees : {0u, 1u, 3u, 100u}) {
       CONTEXT("metric=" << arroy::metric_name(metric) << " trees=" << trees);
       IndexMeta meta = sample_meta(trees);

@@ -1,0 +1,26 @@
+#include "items/index_databases.h"
+
+#include "errors.h"
+
+namespace arroy {
+
+std::vector<DatabaseSpec> index_database_specs(IndexId index) {
+  return {{slabs_database(index), true},
+          {ids_database(index), true},
+          {nodes_database(index), true},
+          {keys_database(index), false},
+          {key_names_database(index), true}};
+}
+
+IndexDatabases index_databases_from(IndexId index, const std::vector<MDB_dbi>& handles) {
+  if (handles.size() != 5) fail(ErrorCode::Storage, "an index has five databases");
+  return IndexDatabases{index, handles[0], handles[1], handles[2], handles[3], handles[4]};
+}
+
+IndexDatabases open_index_databases(Environment& env, IndexId index) {
+  std::vector<MDB_dbi> handles;
+  for (const DatabaseSpec& spec : index_database_specs(index)) handles.push_back(env.database(spec));
+  return index_databases_from(index, handles);
+}
+
+}  // namespace arroy

@@ -1,0 +1,55 @@
+#include "items/read_view.h"
+
+#include <string>
+
+#include "errors.h"
+#include "records/slot_records.h"
+
+namespace arroy {
+
+void ReadView::forget() {
+  txn_id_ = 0;
+  slabs_.reset(0);
+  nodes_.reset(0);
+}
+
+void ReadView::attach(const Transaction& txn, MDB_dbi main, const IndexDatabases& dbs) {
+  txn_ = &txn;
+  size_t id = mdb_txn_id(txn.txn());
+  if (id == txn_id_ && dbs.index == dbs_.index && txn.map_generation() == generation_) return;
+  forget();
+  dbs_ = dbs;
+  MDB_val value;
+  if (!txn.get(main, meta_key(dbs.index), &value)) fail(ErrorCode::NotAnIndex, "the index was dropped");
+  meta_ = decode_index_meta(value.mv_data, value.mv_size);
+  check_meta_counts(txn, dbs, meta_);
+  slabs_.reset((uint64_t(meta_.slot_count) + meta_.slots_per_slab - 1) / meta_.slots_per_slab);
+  nodes_.reset(meta_.node_count);
+  txn_id_ = id;
+  generation_ = txn.map_generation();
+}
+
+NodeView ReadView::node(uint32_t id) {
+  if (id >= nodes_.size()) corrupt("node " + std::to_string(id) + " is beyond the node count");
+  MDB_val& cached = nodes_[id];
+  if (!cached.mv_data && !txn_->get(dbs_.nodes, id, &cached)) {
+    corrupt("tree node " + std::to_string(id) + " is missing");
+  }
+  return decode_node(cached.mv_data, cached.mv_size, meta_.dimensions);
+}
+
+const uint8_t* ReadView::slot_address(uint32_t slot) {
+  if (slot >= meta_.slot_count) corrupt("slot " + std::to_string(slot) + " is beyond the slot count");
+  uint32_t number = slot / meta_.slots_per_slab;
+  const size_t bytes = slot_size(meta_.dimensions);
+  const uint8_t*& cached = slabs_[number];
+  if (!cached) {
+    MDB_val value;
+    if (!txn_->get(dbs_.slabs, number, &value)) corrupt("slab " + std::to_string(number) + " is missing");
+    if (value.mv_size != bytes * meta_.slots_per_slab) corrupt("a slab of " + std::to_string(value.mv_size) + " bytes");
+    cached = static_cast<const uint8_t*>(value.mv_data);
+  }
+  return cached + bytes * (slot % meta_.slots_per_slab);
+}
+
+}  // namespace arroy

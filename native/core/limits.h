@@ -1,0 +1,37 @@
+// The limits of the core's API: what a caller may ask for. The binding
+// exports every one of them (limits in the addon's exports), so the
+// TypeScript layer and its documentation quote these numbers instead of
+// repeating them. On-disk constants live in format.h, tunable defaults in
+// defaults.h.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace arroy {
+
+// Largest vector length accepted. A vector record must stay well below LMDB's
+// 4 GiB value limit and a query's scratch must fit comfortably on the heap.
+constexpr uint32_t kMaxDimensions = 65536;
+
+// Largest item id; ids are the full u32 range.
+constexpr uint64_t kMaxItemId = 0xFFFFFFFFull;
+
+// Longest string key, in bytes: LMDB's largest key.
+constexpr size_t kMaxKeyBytes = 511;
+
+// Largest number of trees a build may ask for.
+constexpr uint32_t kMaxTrees = 10000;
+
+// Bucket capacities a build may use (items per leaf).
+constexpr uint32_t kMinBucketCapacity = 2;
+constexpr uint32_t kMaxBucketCapacity = 4096;
+
+// Longest index name, in bytes of UTF-8 (the catalog stores names behind a
+// u16 length; 255 keeps them printable in one line).
+constexpr size_t kMaxIndexNameBytes = 255;
+
+// Most threads a build may be given (threads: 0 means every hardware thread).
+constexpr unsigned kMaxThreads = 1024;
+
+}  // namespace arroy

@@ -1,0 +1,78 @@
+#include "records/index_meta.h"
+
+#include <cmath>
+#include <string>
+
+#include "errors.h"
+#include "limits.h"
+#include "records/bytes.h"
+
+namespace arroy {
+
+std::vector<uint8_t> encode_index_meta(const IndexMeta& meta) {
+  ByteWriter w;
+  w.reserve(kIndexMetaFixedSize + 4 * meta.roots.size());
+  w.u32(meta.format_version);
+  w.u64(meta.instance);
+  w.u32(meta.dimensions);
+  w.u8(static_cast<uint8_t>(meta.metric));
+  w.u8(meta.key_kind);
+  w.zeros(2);
+  w.u32(meta.bucket_capacity);
+  w.u32(meta.slots_per_slab);
+  w.u32(meta.slot_count);
+  w.u32(meta.item_count);
+  w.u32(meta.node_count);
+  w.u32(meta.next_key_id);
+  w.u64(meta.seed);
+  w.f32(meta.max_norm);
+  w.u32(static_cast<uint32_t>(meta.roots.size()));
+  for (uint32_t root : meta.roots) w.u32(root);
+  return w.take();
+}
+
+IndexMeta decode_index_meta(const void* data, size_t size) {
+  ByteReader r(data, size, "index metadata");
+  IndexMeta meta;
+  meta.format_version = r.u32();
+  if (meta.format_version != kFormatVersion) {
+    fail(ErrorCode::VersionMismatch, "the index uses arroy-ts format version " + std::to_string(meta.format_version) +
+                                         ", this build reads version " + std::to_string(kFormatVersion));
+  }
+  meta.instance = r.u64();
+  meta.dimensions = r.u32();
+  uint8_t metric = r.u8();
+  meta.key_kind = r.u8();
+  r.skip(2);
+  if (meta.key_kind != kIdKeys && meta.key_kind != kStringKeys) corrupt("unknown key kind");
+  meta.bucket_capacity = r.u32();
+  meta.slots_per_slab = r.u32();
+  meta.slot_count = r.u32();
+  meta.item_count = r.u32();
+  meta.node_count = r.u32();
+  meta.next_key_id = r.u32();
+  meta.seed = r.u64();
+  meta.max_norm = r.f32();
+  uint32_t tree_count = r.u32();
+  if (meta.dimensions == 0 || meta.dimensions > kMaxDimensions) corrupt("index dimensions out of range");
+  if (!is_valid_metric_byte(metric)) corrupt("unknown distance id " + std::to_string(metric));
+  meta.metric = static_cast<Metric>(metric);
+  if (meta.bucket_capacity < kMinBucketCapacity || meta.bucket_capacity > kMaxBucketCapacity) {
+    corrupt("bucket capacity out of range");
+  }
+  if (!std::isfinite(meta.max_norm) || meta.max_norm < 0) corrupt("invalid max norm");
+  if (meta.slots_per_slab == 0 || meta.slots_per_slab > kMaxSlabPages * 65536 / slot_size(meta.dimensions) + 1) {
+    corrupt("slots per slab out of range");
+  }
+  if (meta.item_count > meta.slot_count) corrupt("more items than slots");
+  if (tree_count != r.remaining() / 4 || r.remaining() % 4 != 0) corrupt("tree count does not match the roots");
+  meta.roots.resize(tree_count);
+  for (uint32_t i = 0; i < tree_count; i++) {
+    meta.roots[i] = r.u32();
+    if (meta.roots[i] >= meta.node_count) corrupt("a root beyond the node count");
+  }
+  r.expect_end();
+  return meta;
+}
+
+}  // namespace arroy

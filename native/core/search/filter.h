@@ -1,0 +1,51 @@
+// Filtered search: the set of items a query may return.
+//
+// Users name items by id (or key); trees and the exact scan work on slots. An
+// AllowedSet keeps the ids and turns them into a slot bitmap once per read
+// snapshot, so a filter reused across queries costs its resolution once per
+// commit, not once per query.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "items/index_databases.h"
+#include "storage/transaction.h"
+
+namespace arroy {
+
+// Allowed slots of one snapshot: a bitmap for the forest's membership test and
+// the ascending list for the exact scan.
+struct SlotFilter {
+  std::vector<uint64_t> bits;
+  std::vector<uint32_t> slots;
+
+  bool allows(uint32_t slot) const {
+    size_t word = slot >> 6;
+    return word < bits.size() && ((bits[word] >> (slot & 63)) & 1);
+  }
+};
+
+class AllowedSet {
+ public:
+  // ids: any order, duplicates allowed. keys: string keys, resolved to ids
+  // per snapshot (a key added later is allowed once it is committed).
+  AllowedSet(std::vector<uint32_t> ids, std::vector<std::string> keys);
+
+  // The filter for the snapshot `txn` of index `instance`; resolved again
+  // only when either changes. Ids that are not stored are ignored.
+  const SlotFilter& resolve(const Transaction& txn, const IndexDatabases& dbs, uint64_t instance,
+                            uint32_t slot_count);
+
+  size_t requested() const { return ids_.size() + keys_.size(); }
+
+ private:
+  std::vector<uint32_t> ids_;  // ascending, unique
+  std::vector<std::string> keys_;
+  uint64_t instance_ = 0;
+  size_t txn_id_ = 0;  // 0: not resolved
+  SlotFilter filter_;
+};
+
+}  // namespace arroy

@@ -1,0 +1,48 @@
+// Query-time traversal: best-first over every tree at once, then an exact
+// re-rank of the unique candidates. Reads straight from LMDB's memory map
+// through a ReadView; nothing stored is copied.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "distance/kernels.h"
+#include "items/read_view.h"
+#include "search/filter.h"
+#include "search/strategy.h"
+
+namespace arroy {
+
+struct Hit {
+  uint32_t id;
+  float distance;
+};
+
+// What a search did, for callers that want to see the cost model at work.
+struct SearchStats {
+  SearchStrategy strategy = SearchStrategy::Forest;  // the one that ran (never Auto)
+  uint64_t scored = 0;                               // exact distances computed
+};
+
+// What a caller asks of a search, besides the query vector.
+struct SearchRequest {
+  uint32_t k = 10;
+  uint64_t search_k = 0;               // unique (allowed) candidates to score; 0 = default_search_k
+  AllowedSet* filter = nullptr;        // null: every item is allowed
+  SearchStrategy strategy = SearchStrategy::Auto;
+  SearchStats* stats = nullptr;        // where to report what the search did, if anywhere
+};
+
+// A query vector: `dimensions` floats (possibly unaligned, e.g. a stored
+// item's, in the map) and its L2 norm.
+struct QueryVector {
+  const void* values;
+  float norm;
+};
+
+// Results sorted by distance, then id. At most k; fewer when the index (or
+// the allowed set) is small.
+std::vector<Hit> search_index(ReadView& view, const Kernels& kernels, const QueryVector& query,
+                              const SearchRequest& request);
+
+}  // namespace arroy
