@@ -22,7 +22,9 @@ export type ArroyErrorCode =
   /** A build was cancelled through its AbortSignal, by close(), or by a throwing onProgress. */
   | 'ERR_ARROY_ABORTED'
   /** LMDB or the operating system failed (disk full, permissions, ...). */
-  | 'ERR_ARROY_STORAGE';
+  | 'ERR_ARROY_STORAGE'
+  /** No native addon fits this platform, architecture, libc and Node ABI (the message says how to build one). */
+  | 'ERR_ARROY_NO_BINARY';
 
 export class ArroyError extends Error {
   readonly code: ArroyErrorCode;

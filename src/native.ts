@@ -4,7 +4,7 @@
  * Only src/ talks to the binding; users go through Index.
  */
 import * as path from 'node:path';
-import nodeGypBuild = require('node-gyp-build');
+import { loadBinding } from './load-binding';
 
 export interface NativeHits {
   ids: Uint32Array;
@@ -144,5 +144,5 @@ export interface NativeBinding {
 // test:asan`).
 const addonPath = process.env.ARROY_ADDON_PATH;
 export const binding: NativeBinding = (
-  addonPath ? require(path.resolve(addonPath)) : nodeGypBuild(path.join(__dirname, '..'))
+  addonPath ? require(path.resolve(addonPath)) : loadBinding(path.join(__dirname, '..'))
 ) as NativeBinding;
