@@ -14,7 +14,18 @@ if (!nodedir) {
   console.error('Node headers not found: set npm_config_nodedir to the prefix that holds include/node');
   process.exit(1);
 }
-const gyp = require.resolve('node-gyp/bin/node-gyp.js');
+// In an installed package node-gyp is no dependency: npm's own copy, which npm
+// names in npm_config_node_gyp for every script it runs, builds the addon.
+let gyp;
+try {
+  gyp = require.resolve('node-gyp/bin/node-gyp.js');
+} catch {
+  gyp = process.env.npm_config_node_gyp;
+}
+if (!gyp) {
+  console.error('node-gyp not found: run this through npm (npm run build:native), which provides its own');
+  process.exit(1);
+}
 // configure is cheap and picks up new source files; make then rebuilds only what changed.
 const steps = ['configure', 'build'];
 const extra = process.argv.slice(2);

@@ -23,6 +23,10 @@ const LMDB_PACKAGE = { name: 'lmdb', version: '3.5.6', integrity: 'sha512-j3uE8R
 const LMDB_TREE = 'package/dependencies/lmdb-data-v1/libraries/liblmdb';
 
 function lmdbDir() {
+  // A packed tarball carries the sources in native/lmdb (copied there at pack
+  // time by scripts/copy-lmdb-sources.js), so building from it needs no network.
+  const shipped = path.join(root, 'native', 'lmdb');
+  if (fs.existsSync(path.join(shipped, 'mdb.c'))) return shipped;
   const deps = path.join(root, '.deps', `${LMDB_PACKAGE.name}-${LMDB_PACKAGE.version}`);
   const sources = path.join(deps, LMDB_TREE);
   if (fs.existsSync(path.join(sources, 'mdb.c'))) return sources;

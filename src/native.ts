@@ -4,8 +4,8 @@
  * Only src/ talks to the binding; users go through Index.
  */
 import * as path from 'node:path';
-import nodeGypBuild = require('node-gyp-build');
 import { ArroyError } from './errors';
+import { loadBinding } from './load-binding';
 import type { BuildPhaseName, StrategyName } from './names';
 
 export interface NativeHits {
@@ -153,5 +153,5 @@ export interface NativeBinding {
 // testing another build of the addon, e.g. the sanitizer build of `npm run
 // test:asan`).
 const addonPath = process.env.ARROY_ADDON_PATH;
-export const binding: NativeBinding = (addonPath ? require(path.resolve(addonPath)) : nodeGypBuild(path.join(__dirname, '..'))) as NativeBinding;
+export const binding = (addonPath ? require(path.resolve(addonPath)) : loadBinding(path.join(__dirname, '..'))) as NativeBinding;
 binding.setErrorClass(ArroyError);
