@@ -39,6 +39,8 @@ const dataset = ALIASES[datasetArg] ?? datasetArg;
 const fraction = Number(flag('--fraction', '1'));
 if (![0.25, 0.5, 1].includes(fraction)) throw new Error('--fraction must be 0.25, 0.5 or 1');
 const only = flag('--only')?.split(',');
+// Sweeps stop at this recall (default STOP_RECALL); a scaling run that needs only QPS at 0.90 can stop sooner.
+const stopRecall = Number(flag('--stop', String(STOP_RECALL)));
 const COLD_RUNS = 7;
 const cores = os.cpus().length;
 
@@ -119,11 +121,11 @@ for (const c of configs) {
   if (c.kind === 'cpp') {
     built = runProcess(tool, ['build', c.lib, meta.dir, file, ...c.build]);
     console.error(`${c.label}: search ...`);
-    searched = runProcess(tool, ['search', c.lib, meta.dir, file, c.knobs.join(','), String(STOP_RECALL)]);
+    searched = runProcess(tool, ['search', c.lib, meta.dir, file, c.knobs.join(','), String(stopRecall)]);
   } else {
     built = nodeJob({ phase: 'build', lib: c.library, dataDir: meta.dir, file, config: c.config });
     console.error(`${c.label}: search ...`);
-    searched = nodeJob({ phase: 'search', lib: c.library, dataDir: meta.dir, file, config: c.config, knobs: c.knobs, stopRecall: STOP_RECALL });
+    searched = nodeJob({ phase: 'search', lib: c.library, dataDir: meta.dir, file, config: c.config, knobs: c.knobs, stopRecall });
   }
   const result = { id: c.id, library: c.library, label: c.label, kind: c.kind, knob: c.knob ?? c.config.knob, ...built, search: searched };
   if (c.library === 'arroy-ts' && built.trees) result.label = `arroy-ts, ${built.trees} trees${c.config.build.trees ? '' : ' (default)'}`;
