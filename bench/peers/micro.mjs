@@ -6,17 +6,22 @@
 // lookups, one kernel), a plain-JS kernel on the same vectors for scale, and one search: at
 // the default searchK, at the smallest work (searchK 1: one bucket of one tree; the fixed cost
 // of a call), and through searchIds (no result objects). One index per dataset, default build.
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Bench } from 'tinybench';
 import { Index } from '../../dist/index.mjs';
 import { prepare, readBase, readQueries } from './data.mjs';
 
 const args = process.argv.slice(2);
 const fraction = Number(args.includes('--fraction') ? args[args.indexOf('--fraction') + 1] : '0.25');
-const truthTool = () => {
-  throw new Error('run `npm run bench:peers -- --dataset <name> --fraction <f>` once first to prepare this fraction');
+const here = path.dirname(fileURLToPath(import.meta.url));
+// Ground truth of a fraction (not used by the timings, but prepare() writes it): the peers' C++ tool.
+const truthTool = (dir) => {
+  execFileSync('bash', [path.join(here, 'native', 'build.sh')], { stdio: 'inherit' });
+  execFileSync(path.join(here, 'build', 'peer_bench'), ['truth', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
 };
 
 function jsCosine(a, b) {
@@ -39,7 +44,7 @@ function jsEuclidean(a, b) {
 
 const rows = [];
 for (const name of ['glove-100-angular', 'fashion-mnist-784-euclidean']) {
-  const meta = fraction === 1 ? prepare(name, 1) : prepare(name, fraction, truthTool);
+  const meta = prepare(name, fraction, truthTool);
   const base = readBase(meta);
   const queries = readQueries(meta);
   const file = path.join(os.tmpdir(), `arroy-micro-${process.pid}-${name}.arroy`);
