@@ -52,20 +52,26 @@ export function timeQueries(ds, search, passes = PASSES) {
 }
 
 /**
- * QPS at a recall level, interpolated between the two sweep points around it
- * (linear in recall, logarithmic in QPS); undefined if the sweep never gets there.
+ * QPS at a recall level on a sweep: the best of (a) interpolation between two
+ * consecutive sweep points around the level (linear in recall, logarithmic in
+ * QPS) and (b) any point at or above it. Undefined when the sweep never
+ * reaches the level.
  */
-export function qpsAt(points, target) {
-  const sorted = [...points].sort((a, b) => a.recall - b.recall);
-  for (let i = 1; i < sorted.length; i++) {
-    const [a, b] = [sorted[i - 1], sorted[i]];
-    if (a.recall <= target && b.recall >= target) {
-      const f = b.recall === a.recall ? 0 : (target - a.recall) / (b.recall - a.recall);
-      return Math.exp(Math.log(a.qps) + f * (Math.log(b.qps) - Math.log(a.qps)));
+export function qpsAt(points, level) {
+  let best;
+  const better = (q) => {
+    if (best === undefined || q > best) best = q;
+  };
+  for (const p of points) if (p.recall >= level) better(p.qps);
+  for (let i = 1; i < points.length; i++) {
+    const [a, b] = [points[i - 1], points[i]];
+    const [lo, hi] = a.recall <= b.recall ? [a, b] : [b, a];
+    if (lo.recall < level && hi.recall >= level) {
+      const f = (level - lo.recall) / (hi.recall - lo.recall);
+      better(Math.exp(Math.log(lo.qps) + f * (Math.log(hi.qps) - Math.log(lo.qps))));
     }
   }
-  if (sorted[0] && sorted[0].recall >= target) return Math.max(...sorted.filter((p) => p.recall >= target).map((p) => p.qps));
-  return undefined;
+  return best;
 }
 
 export const fmt = (x, digits = 0) => (x === undefined ? '—' : x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
