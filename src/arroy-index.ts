@@ -72,6 +72,11 @@ export interface SearchOptions {
   strategy?: SearchStrategy;
 }
 
+export interface CheckOptions {
+  /** Also verify every stored vector's checksum (reads them all). Default false. */
+  deep?: boolean;
+}
+
 /** search() with a report of how the query ran. */
 export interface SearchResult {
   neighbors: Neighbor[];
@@ -327,11 +332,16 @@ export class Index {
   /**
    * Verifies every structural invariant of the committed index (each tree
    * holds each item exactly once, no node is shared or orphaned, ids and
-   * vectors agree) and throws ERR_ARROY_CORRUPT naming the first violation.
-   * Reads the whole index.
+   * vectors agree, the metadata's checksum) and throws ERR_ARROY_CORRUPT
+   * naming the first violation. Reads every record header.
+   *
+   * With `deep: true` it first verifies the checksum of every stored vector,
+   * and the error lists the damaged items (ids, keys), so damage inside a
+   * vector, which no invariant can see, is found. Reads every vector once.
    */
-  check(): void {
-    this.#live().check();
+  check(options?: CheckOptions): void {
+    const { deep } = checkOptions(options, 'check options');
+    this.#live().check(deep === undefined ? false : checkBoolean(deep, 'deep'));
   }
 
   /**

@@ -302,9 +302,10 @@ Napi::Value IndexHandle::Stats(const Napi::CallbackInfo& info) {
   });
 }
 
+// check(deep?: boolean)
 Napi::Value IndexHandle::Check(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  guard(env, [&] { index(env).inspect(true); });
+  guard(env, [&] { index(env).inspect(true, info[0].IsBoolean() && info[0].As<Napi::Boolean>().Value()); });
   return env.Undefined();
 }
 

@@ -156,9 +156,9 @@ std::optional<uint64_t> Index::seed() {
   return read.view().meta().seed;
 }
 
-IndexStats Index::inspect(bool verify) {
+IndexStats Index::inspect(bool verify, bool deep) {
   Read read(*this);
-  return inspect_index(reader_, env_->main_database(), dbs_, verify);
+  return inspect_index(reader_, env_->main_database(), dbs_, verify, deep);
 }
 
 std::vector<Hit> Index::search(const float* query, size_t length, const SearchRequest& request,

@@ -5,7 +5,7 @@
 // fed truncations, random byte strings and bit-flipped valid records. The
 // contract checked is: a decoder either returns a record that satisfies the
 // format's invariants, or throws arroy::Error with Corrupt, NotAnIndex or
-// VersionMismatch; nothing else ever escapes. Inputs are copied into heap
+// FormatVersion; nothing else ever escapes. Inputs are copied into heap
 // blocks of exactly their length, so under ASan a decoder that reads even one
 // byte too far (or keeps a view that reaches past the record) fails loudly.
 #include <cmath>
@@ -91,7 +91,7 @@ void put_u32(Bytes& b, size_t at, uint32_t v) { std::memcpy(b.data() + at, &v, 4
 void put_f32(Bytes& b, size_t at, float v) { std::memcpy(b.data() + at, &v, 4); }
 
 bool is_decode_error(ErrorCode code) {
-  return code == ErrorCode::Corrupt || code == ErrorCode::NotAnIndex || code == ErrorCode::VersionMismatch;
+  return code == ErrorCode::Corrupt || code == ErrorCode::NotAnIndex || code == ErrorCode::FormatVersion;
 }
 
 // ---------------------------------------------------------------- decoders under test
@@ -332,7 +332,7 @@ TEST(file_header_round_trip) {
   CHECK_THROWS_CODE(arroy::check_file_header(wrong_magic.data(), wrong_magic.size()), ErrorCode::NotAnIndex);
   Bytes wrong_version = header;
   put_u32(wrong_version, 8, arroy::kFormatVersion + 1);
-  CHECK_THROWS_CODE(arroy::check_file_header(wrong_version.data(), wrong_version.size()), ErrorCode::VersionMismatch);
+  CHECK_THROWS_CODE(arroy::check_file_header(wrong_version.data(), wrong_version.size()), ErrorCode::FormatVersion);
   Bytes longer = header;
   longer.push_back(0);
   CHECK_THROWS_CODE(arroy::check_file_header(longer.data(), longer.size()), ErrorCode::Corrupt);
@@ -776,8 +776,8 @@ TEST(hostile_meta) {
     change(meta);
     return arroy::encode_index_meta(meta);
   };
-  rejects(with([](IndexMeta& m) { m.format_version = arroy::kFormatVersion + 1; }), ErrorCode::VersionMismatch);
-  rejects(with([](IndexMeta& m) { m.format_version = 0; }), ErrorCode::VersionMismatch);
+  rejects(with([](IndexMeta& m) { m.format_version = arroy::kFormatVersion + 1; }), ErrorCode::FormatVersion);
+  rejects(with([](IndexMeta& m) { m.format_version = 0; }), ErrorCode::FormatVersion);
   rejects(with([](IndexMeta& m) { m.dimensions = 0; }));
   rejects(with([](IndexMeta& m) { m.dimensions = arroy::kMaxDimensions + 1; }));
   rejects(with([](IndexMeta& m) { m.metric = static_cast<Metric>(4); }));
