@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "checksum/crc32c.h"
 #include "distance/metric.h"
 #include "format.h"
 #include "harness.h"
@@ -744,19 +745,34 @@ TEST(hostile_meta) {
     Exact exact(bytes);
     return CHECK_THROWS_CODE(arroy::decode_index_meta(exact.data(), exact.size()), code);
   };
+  // A record edited by hand carries a stale checksum, which is rejected on
+  // its own; resealed, the edit must still meet the check it is aimed at.
+  auto resealed = [](Bytes bytes) {
+    put_u32(bytes, bytes.size() - 4, arroy::crc32c(bytes.data(), bytes.size() - 4));
+    return bytes;
+  };
   Bytes bytes = arroy::encode_index_meta(good);
-  const size_t tree_count_at = arroy::kIndexMetaFixedSize - 4;
+  const size_t tree_count_at = arroy::kIndexMetaFixedSize - 8;  // before the roots and the checksum
   // tree_count not matching the roots that follow.
   for (uint32_t trees : {0u, 1u, 3u, 0x40000002u, 0xFFFFFFFFu}) {
     CONTEXT("tree_count=" << trees);
     Bytes hostile = bytes;
     put_u32(hostile, tree_count_at, trees);
     rejects(hostile);
+    rejects(resealed(hostile));
   }
   {
     Bytes ragged = bytes;  // roots not a whole number of u32
     ragged.push_back(0);
     rejects(ragged);
+    rejects(resealed(ragged));
+  }
+  // Any flipped byte after the version fails the checksum.
+  for (size_t at = 4; at < bytes.size(); at++) {
+    CONTEXT("flipped byte " << at);
+    Bytes flipped = bytes;
+    flipped[at] ^= 0x10;
+    rejects(flipped);
   }
   // Roots at or beyond node_count.
   for (uint32_t root : {good.node_count, good.node_count + 1, 0xFFFFFFFFu}) {
@@ -817,4 +833,31 @@ TEST(hostile_split_planes) {
   Bytes in_normal = encode_split(1, 2, 0, 0, nan_normal.data(), 4);
   NodeView node = arroy::decode_node(in_normal.data(), in_normal.size(), 4);
   CHECK(std::isnan(f32_at(node.normal, 2)));
+}
+
+TEST(slot_checksums_cover_every_byte_but_their_own) {
+  for (uint32_t dims : {1u, 3u, 100u}) {
+    CONTEXT("dims=" << dims);
+    const uint32_t slots_per_slab = 3;
+    Bytes slab = arroy::empty_slab(dims, slots_per_slab);
+    const size_t slot = arroy::slot_size(dims);
+    for (uint32_t position = 0; position < slots_per_slab; position++) {
+      CHECK(arroy::slot_intact(slab.data() + slot * position, dims));
+    }
+    std::vector<float> values = sample_normal(dims);
+    arroy::write_slot(slab, 1, dims, 77, true, 3.5f, values.data());
+    uint8_t* written = slab.data() + slot;
+    CHECK(arroy::slot_intact(written, dims));
+    // Every byte of the slot, the checksum's own included, is covered.
+    for (size_t at = 0; at < slot; at++) {
+      CONTEXT("byte " << at);
+      written[at] ^= 0x01;
+      CHECK(!arroy::slot_intact(written, dims));
+      written[at] ^= 0x01;
+    }
+    // A freed slot is rewritten with a checksum of its own.
+    arroy::write_slot(slab, 1, dims, 0, false, 0, nullptr);
+    CHECK(arroy::slot_intact(written, dims));
+    CHECK_EQ(arroy::slot_checksum(written, dims), arroy::slot_checksum(slab.data(), dims));
+  }
 }
