@@ -5,16 +5,18 @@
 // directory and built there once; then child processes of the two builds
 // alternate, A B A B ..., on the same data, and the medians are compared.
 //
-//   node bench/checksum/run.mjs [--base <rev>] [--count 100000] [--rounds 3]
+//   node bench/checksum/run.mjs [--base <rev>] [--count 100000] [--rounds 3] [--write]
 //
-// Prints a Markdown section for bench/RESULTS.md.
+// Prints a Markdown section; --write also puts it into bench/RESULTS.md in
+// place of the last one (npm run bench keeps it when it rewrites the file).
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
-import { fmt, provenance } from '../lib/common.mjs';
+import { fmt, provenance, writeSection } from '../lib/common.mjs';
+import { CHECKSUM_HEADING } from './heading.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
@@ -79,7 +81,7 @@ const rows = [
   ['file MB', (r) => r.bytes / 1e6, 1],
 ];
 const lines = [
-  '## Checksums (format version 2) against the commit before them',
+  CHECKSUM_HEADING,
   '',
   ...provenance(`npm run bench:checksum -- --count ${count} --rounds ${rounds}`),
   '',
@@ -95,3 +97,4 @@ for (const [name, pick, digits] of rows) {
 const deepExtra = median(metric('checksums', (r) => r.deepCheck.cpu - r.check.cpu));
 lines.push('', `Verifying one 416-byte slot costs about ${fmt((deepExtra / count) * 1e9, 0)} ns (check({ deep: true }) minus check(), per item, with the ${createRequire(import.meta.url)('../../dist/native.js').binding.crc32c} CRC32C).`);
 console.log(lines.join('\n'));
+if (args.includes('--write')) writeSection(path.join(here, '..', 'RESULTS.md'), lines);
