@@ -10,9 +10,12 @@
 #include <nmmintrin.h>
 #define ARROY_CRC_X86 1
 #elif defined(__aarch64__) && (defined(__GNUC__) || defined(__clang__))
-// GCC and clang declare the CRC intrinsics for any function whose target
-// includes +crc, whatever the flags of the whole file.
+#if !defined(__clang__)
+// GCC declares the ACLE CRC intrinsics for any function whose target includes
+// +crc, whatever the flags of the whole file; clang declares them only when
+// the whole file is compiled with +crc, so there its builtins are used.
 #include <arm_acle.h>
+#endif
 #if defined(__linux__)
 #include <sys/auxv.h>
 #ifndef HWCAP_CRC32
@@ -57,15 +60,25 @@ const char* crc32c_hardware_name() { return "sse4.2"; }
 
 namespace {
 
-__attribute__((target("+crc"))) uint32_t crc32c_armv8(const void* data, size_t size, uint32_t crc) {
+#if defined(__clang__)
+#define ARROY_TARGET_CRC __attribute__((target("crc")))
+ARROY_TARGET_CRC inline uint32_t crc32c_u64(uint32_t c, uint64_t v) { return __builtin_arm_crc32cd(c, v); }
+ARROY_TARGET_CRC inline uint32_t crc32c_u8(uint32_t c, uint8_t v) { return __builtin_arm_crc32cb(c, v); }
+#else
+#define ARROY_TARGET_CRC __attribute__((target("+crc")))
+ARROY_TARGET_CRC inline uint32_t crc32c_u64(uint32_t c, uint64_t v) { return __crc32cd(c, v); }
+ARROY_TARGET_CRC inline uint32_t crc32c_u8(uint32_t c, uint8_t v) { return __crc32cb(c, v); }
+#endif
+
+ARROY_TARGET_CRC uint32_t crc32c_armv8(const void* data, size_t size, uint32_t crc) {
   const uint8_t* p = static_cast<const uint8_t*>(data);
   uint32_t c = ~crc;
   for (; size >= 8; size -= 8, p += 8) {
     uint64_t word;
     std::memcpy(&word, p, 8);
-    c = __crc32cd(c, word);
+    c = crc32c_u64(c, word);
   }
-  for (; size > 0; size--, p++) c = __crc32cb(c, *p);
+  for (; size > 0; size--, p++) c = crc32c_u8(c, *p);
   return ~c;
 }
 
