@@ -6,6 +6,7 @@ export type {
   BuildOptions,
   BuildProgress,
   BuildResult,
+  CheckOptions,
   DatabaseIndexOptions,
   DatabaseOptions,
   Distance,

@@ -5,6 +5,7 @@
  */
 export {
   Index,
+  type CheckOptions,
   type Distance,
   type ItemKey,
   type Neighbor,

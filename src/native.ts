@@ -72,7 +72,7 @@ export interface NativeIndexHandle {
   searchById(id: number, ...args: NativeSearchArgs): NativeHits | undefined;
   build(options: NativeBuildOptions, onProgress?: (progress: NativeProgress) => void): Promise<NativeBuildReport>;
   stats(): IndexStats;
-  check(): void;
+  check(deep?: boolean): void;
   cancelBuild(): void;
   close(): void;
 }
@@ -146,6 +146,10 @@ export interface NativeBinding {
   defaults: { mapSize: number };
   /** The SIMD kernel set chosen for this CPU: 'avx512', 'avx2', 'neon' or 'scalar'. */
   simd: string;
+  /** The CRC32C implementation in use: "sse4.2", "armv8-crc" or "scalar". */
+  crc32c: string;
+  /** The on-disk format version this build writes and reads (native/core/format.h). */
+  formatVersion: number;
 }
 
 // dist/*.js and src/*.ts both sit one level below the package root.

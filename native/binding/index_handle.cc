@@ -45,7 +45,7 @@ Napi::Function IndexHandle::Define(Napi::Env env) {
 IndexHandle::IndexHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<IndexHandle>(info) {
   Napi::Env env = info.Env();
   guard(env, [&] {
-    std::string path = to_string(env, info[0], "path");
+    std::string path = to_path(env, info[0]);
     if (!info[1].IsObject()) throw_invalid(env, "options must be an object");
     Napi::Object o = info[1].As<Napi::Object>();
     arroy::OpenOptions options;
@@ -302,9 +302,10 @@ Napi::Value IndexHandle::Stats(const Napi::CallbackInfo& info) {
   });
 }
 
+// check(deep?: boolean)
 Napi::Value IndexHandle::Check(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  guard(env, [&] { index(env).inspect(true); });
+  guard(env, [&] { index(env).inspect(true, info[0].IsBoolean() && info[0].As<Napi::Boolean>().Value()); });
   return env.Undefined();
 }
 

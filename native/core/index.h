@@ -75,7 +75,7 @@ class Index {
 
   // Describes the committed index; with verify, throws Corrupt on the first
   // broken invariant (see inspect.h).
-  IndexStats inspect(bool verify);
+  IndexStats inspect(bool verify, bool deep = false);
 
   // Pending changes (validated here, so a build never meets bad input).
   void add(uint32_t id, const float* values, size_t length);

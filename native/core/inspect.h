@@ -40,6 +40,10 @@ struct IndexStats {
 // - every stored node is reached from some root (nothing orphaned);
 // - every id maps to a live slot that names that id, and live slots, ids and
 //   the item count agree; free slots are free.
-IndexStats inspect_index(const Transaction& txn, MDB_dbi main, const IndexDatabases& dbs, bool verify);
+// With deep (and verify), first checks every slot's checksum
+// (items/slot_checksums.h), so that damage inside a vector, which no
+// structural invariant can see, is reported with the items it hit.
+IndexStats inspect_index(const Transaction& txn, MDB_dbi main, const IndexDatabases& dbs, bool verify,
+                         bool deep = false);
 
 }  // namespace arroy

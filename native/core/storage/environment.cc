@@ -87,6 +87,10 @@ MDB_dbi open_main_database(MDB_env* env, bool read_only) {
 }  // namespace
 
 std::shared_ptr<Environment> Environment::open(const std::string& path, const EnvironmentOptions& options) {
+  // The C APIs below stop at a NUL, so "a\0b" would open the file "a".
+  if (path.empty() || path.find('\0') != std::string::npos) {
+    fail(ErrorCode::InvalidArgument, "a path must be non-empty and free of NUL characters");
+  }
   if (options.map_size != 0 && (options.map_size < kMinMapSize || options.map_size > kMaxMapSize)) {
     fail(ErrorCode::InvalidArgument, "mapSize must be an integer number of bytes from " + std::to_string(kMinMapSize) +
                                          " to " + std::to_string(kMaxMapSize));
