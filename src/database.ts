@@ -6,6 +6,7 @@ import { Index, indexHandleOf, type Distance } from './arroy-index';
 import { runBuild, type BuildOptions, type BuildResult } from './build';
 import { ArroyError, invalidArgument } from './errors';
 import { binding } from './native';
+import { writeSnapshot, type SnapshotOptions, type SnapshotResult } from './snapshot';
 import { checkBoolean, checkMapSize, checkOptions, describe } from './validate';
 
 export interface DatabaseOptions {
@@ -17,6 +18,11 @@ export interface DatabaseOptions {
    * fills it, and follows when another process has grown the file.
    */
   mapSize?: number;
+  /**
+   * Check the file's snapshot checksum before LMDB reads it (as
+   * `Index.open`'s `verify`). Needs `readOnly: true`. Default false.
+   */
+  verify?: boolean;
 }
 
 export interface DatabaseIndexOptions {
@@ -47,6 +53,11 @@ export class Database {
     const checked = checkOptions(options, 'options');
     if (checked.readOnly !== undefined) checkBoolean(checked.readOnly, 'readOnly');
     if (checked.mapSize !== undefined) checkMapSize(checked.mapSize);
+    if (checked.verify !== undefined) checkBoolean(checked.verify, 'verify');
+    if (checked.verify) {
+      if (!checked.readOnly) throw invalidArgument('verify needs readOnly: a snapshot that is written to no longer matches its checksum');
+      binding.verifySnapshot(path); // before anything reads the file; the indexes it opens need not check again
+    }
     const db = new Database(path, checked);
     db.names(); // opens the file now, so a bad path fails here
     return db;
@@ -115,6 +126,15 @@ export class Database {
     const handles = entries.map(([, index]) => indexHandleOf(index));
     const results = (await runBuild(options, (native, progress) => binding.IndexHandle.buildTogether(handles, native, progress), handles)) as BuildResult[];
     return Object.fromEntries(entries.map(([name], i) => [name, results[i]]));
+  }
+
+  /**
+   * Writes a snapshot of the whole file (every index) to `path`: see
+   * `Index.snapshot`. Pending changes are not in it; only committed builds.
+   */
+  snapshot(path: string, options?: SnapshotOptions): Promise<SnapshotResult> {
+    this.#check();
+    return writeSnapshot(this.path, { readOnly: this.readOnly, mapSize: this.#mapSize }, path, options);
   }
 
   /** Closes every Index this Database opened. Idempotent. */

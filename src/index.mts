@@ -18,5 +18,7 @@ export type {
   SearchOptions,
   SearchResult,
   SearchStrategy,
+  SnapshotOptions,
+  SnapshotResult,
   VectorInput,
 } from './index.js';

@@ -106,6 +106,12 @@ export interface IndexStats {
   trees: TreeStats[];
 }
 
+export interface NativeSnapshotReport {
+  bytes: number;
+  sourceBytes: number;
+  crc: number;
+}
+
 /** The core's limits (native/core/limits.h, defaults.h). */
 export interface NativeLimits {
   maxDimensions: number;
@@ -127,6 +133,7 @@ export interface NativeOpenOptions {
   keys?: 'number' | 'string';
   readOnly?: boolean;
   mapSize?: number;
+  verify?: boolean;
 }
 
 export interface NativeBinding {
@@ -140,6 +147,8 @@ export interface NativeBinding {
   setErrorClass(cls: typeof ArroyError): void;
   listIndexes(path: string, options: { readOnly?: boolean; mapSize?: number }): string[];
   dropIndex(path: string, options: { mapSize?: number }, name: string): boolean;
+  snapshot(path: string, options: { readOnly?: boolean; mapSize?: number }, destination: string, compact: boolean): { promise: Promise<NativeSnapshotReport>; cancel(): void };
+  verifySnapshot(path: string): void;
   /** The core's name lists (src/names.ts types them). */
   names: { distances: string[]; strategies: string[]; buildPhases: string[]; errorCodes: string[] };
   limits: NativeLimits;

@@ -15,6 +15,7 @@
 #include "js_errors.h"
 #include "limits.h"
 #include "search/strategy.h"
+#include "snapshot_functions.h"
 
 namespace arroy_binding {
 
@@ -34,6 +35,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClass));
   exports.Set("listIndexes", Napi::Function::New(env, ListIndexes));
   exports.Set("dropIndex", Napi::Function::New(env, DropIndex));
+  exports.Set("snapshot", Napi::Function::New(env, Snapshot));
+  exports.Set("verifySnapshot", Napi::Function::New(env, VerifySnapshot));
   exports.Set("simd", Napi::String::New(env, arroy::active_kernels().name));
 
   Napi::Object names = Napi::Object::New(env);

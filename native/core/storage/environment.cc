@@ -7,6 +7,7 @@
 #include "errors.h"
 #include "format.h"
 #include "records/file_records.h"
+#include "snapshot/snapshot_file.h"
 #include "storage/file_check.h"
 #include "storage/lmdb_error.h"
 #include "storage/registry.h"
@@ -90,6 +91,12 @@ std::shared_ptr<Environment> Environment::open(const std::string& path, const En
   if (options.map_size != 0 && (options.map_size < kMinMapSize || options.map_size > kMaxMapSize)) {
     fail(ErrorCode::InvalidArgument, "mapSize must be an integer number of bytes from " + std::to_string(kMinMapSize) +
                                          " to " + std::to_string(kMaxMapSize));
+  }
+  if (options.verify) {
+    if (!options.read_only) fail(ErrorCode::InvalidArgument, "verify needs readOnly: a snapshot that is written to no longer matches its checksum");
+    // Even when this process has the file open already: the check is about
+    // the bytes now on disk.
+    verify_snapshot(path);
   }
   auto same_mode = [&](const Environment& shared) {
     if (shared.read_only_ != options.read_only) {

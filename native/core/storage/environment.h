@@ -28,6 +28,9 @@ class Transaction;
 struct EnvironmentOptions {
   bool read_only = false;
   uint64_t map_size = 0;  // 0 = kDefaultMapSize
+  // Check the file's snapshot checksum (snapshot/snapshot_file.h) before
+  // LMDB reads it; read-only opens only.
+  bool verify = false;
 };
 
 // A database of the file: its name and whether it is integer-keyed
