@@ -344,7 +344,7 @@ export class Index {
    * place. It holds the whole file: in a file with several indexes, every
    * one of them (open any by name).
    */
-  snapshot(path: string, options?: SnapshotOptions): Promise<SnapshotResult> {
+  async snapshot(path: string, options?: SnapshotOptions): Promise<SnapshotResult> {
     this.#live();
     return writeSnapshot(this.path, { readOnly: this.readOnly, mapSize: this.#mapSize }, path, options);
   }

@@ -132,7 +132,7 @@ export class Database {
    * Writes a snapshot of the whole file (every index) to `path`: see
    * `Index.snapshot`. Pending changes are not in it; only committed builds.
    */
-  snapshot(path: string, options?: SnapshotOptions): Promise<SnapshotResult> {
+  async snapshot(path: string, options?: SnapshotOptions): Promise<SnapshotResult> {
     this.#check();
     return writeSnapshot(this.path, { readOnly: this.readOnly, mapSize: this.#mapSize }, path, options);
   }
