@@ -171,6 +171,11 @@ export class Index {
     return binding.simd;
   }
 
+  /** How snapshot checksums (CRC32C) are computed here: `'sse4.2'` (the x86-64 instruction) or `'portable'`. */
+  static get checksum(): string {
+    return binding.checksum;
+  }
+
   #live(): NativeIndexHandle {
     if (!this.#handle) throw new ArroyError('ERR_ARROY_CLOSED', 'the index is closed');
     return this.#handle;

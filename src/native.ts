@@ -155,6 +155,7 @@ export interface NativeBinding {
   defaults: { mapSize: number };
   /** The SIMD kernel set chosen for this CPU: 'avx512', 'avx2', 'neon' or 'scalar'. */
   simd: string;
+  checksum: string;
 }
 
 // dist/*.js and src/*.ts both sit one level below the package root.

@@ -15,6 +15,7 @@
 #include "js_errors.h"
 #include "limits.h"
 #include "search/strategy.h"
+#include "snapshot/crc32c.h"
 #include "snapshot_functions.h"
 
 namespace arroy_binding {
@@ -38,6 +39,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("snapshot", Napi::Function::New(env, Snapshot));
   exports.Set("verifySnapshot", Napi::Function::New(env, VerifySnapshot));
   exports.Set("simd", Napi::String::New(env, arroy::active_kernels().name));
+  exports.Set("checksum", Napi::String::New(env, arroy::crc32c_implementation()));
 
   Napi::Object names = Napi::Object::New(env);
   names.Set("distances", names_of(env, arroy::kMetrics, arroy::metric_name));
