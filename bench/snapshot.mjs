@@ -1,37 +1,24 @@
 #!/usr/bin/env node
-// npm run bench:snapshot: what a snapshot costs on GloVe 200k (the demo's
-// index): the live file after a full build and after a 1% overwrite (which
-// leaves free pages), the compacted and plain snapshots of it, how long
-// writing one takes, and how long the verified open's checksum pass takes,
-// per 100 MB, with the file in the page cache and with it dropped
-// (posix_fadvise(DONTNEED) through GNU dd's iflag=nocache, checked with
-// fincore when present). Part of npm run bench; run alone, it only prints.
-import { execFileSync, spawnSync } from 'node:child_process';
+// npm run bench:snapshot: what snapshots cost on GloVe 200k (the Lambda
+// example's word index: string keys, cosine, default build): the live file
+// after a full build and after a 1% overwrite (which leaves free pages
+// behind), compacted and plain snapshots of each, how long writing one
+// takes, the verified open's checksum pass per 100 MB with the page cache
+// warm and dropped, and the Lambda example's cold start on that snapshot
+// (fresh processes, examples/lambda/cold-start.mjs). Part of npm run bench;
+// run alone, it only prints.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { Index } from '../dist/index.mjs';
-import { loadDataset } from '../test/helpers/datasets.mjs';
-import { buildIndexOf, fmt, isMain, provenance, tempIndexFile } from './lib/common.mjs';
+import { buildWordSnapshot } from '../examples/lambda/build-snapshot.mjs';
+import { apiEvent, cachedBytes, coldStartRows, dropFromCache } from '../examples/lambda/cold-start.mjs';
+import { fmt, isMain, provenance } from './lib/common.mjs';
 
 const RUNS = 5;
 const MB = 1e6;
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-/** Drops the file's pages from the page cache; false when that cannot be done here. */
-export function dropFromCache(file) {
-  const run = spawnSync('dd', [`if=${file}`, 'iflag=nocache', 'count=0', 'status=none']);
-  return run.status === 0;
-}
-
-/** Bytes of the file in the page cache, from util-linux's fincore; undefined without it. */
-export function cachedBytes(file) {
-  try {
-    const out = execFileSync('fincore', ['--bytes', '--noheadings', '--output', 'RES', file], { encoding: 'utf8' });
-    return Number(out.trim());
-  } catch {
-    return undefined;
-  }
-}
 
 function timeVerify(file, cold) {
   const times = [];
@@ -45,67 +32,60 @@ function timeVerify(file, cold) {
 }
 
 export async function snapshotSection() {
-  const ds = loadDataset('glove-100-angular');
-  const built = await buildIndexOf(ds, 'snapshot');
-  const fresh = fs.statSync(built.file).size;
-  // A 1% overwrite, as a live index sees: items 0..1999 take other vectors.
-  for (let i = 0; i < 2000; i++) built.index.add(i, ds.row('base', ds.baseCount - 1 - i));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'arroy-bench-snapshot-'));
+  const file = (name) => path.join(dir, name);
+  const built = await buildWordSnapshot({ destination: file('fresh.arroy'), live: file('live.arroy') });
+  const fresh = { live: fs.statSync(file('live.arroy')).size, snapshot: built.snapshot };
+  // A 1% overwrite, as a live index sees: 2,000 words take other vectors.
+  for (let i = 0; i < 2000; i++) built.index.add(built.words[i], built.vectors(built.words.length - 1 - i));
   await built.index.build();
-  const live = fs.statSync(built.file).size;
-  const compact = tempIndexFile('snapshot-compact');
-  const plain = tempIndexFile('snapshot-plain');
-  const written = await built.index.snapshot(compact.file);
-  const plainWritten = await built.index.snapshot(plain.file, { compact: false });
-  const query = ds.row('queries', 0);
-  const expected = built.index.searchIds(query, { k: 10 }).join(',');
-  built.close();
+  const live = fs.statSync(file('live.arroy')).size;
+  const compact = await built.index.snapshot(file('compact.arroy'));
+  const plain = await built.index.snapshot(file('plain.arroy'), { compact: false });
+  built.index.close();
 
-  const warm = timeVerify(compact.file, false);
-  const droppable = dropFromCache(compact.file);
-  const residentAfterDrop = cachedBytes(compact.file);
-  const cold = droppable ? timeVerify(compact.file, true) : undefined;
-  // What a cold start pays: open (with and without the checksum pass) and the first query.
-  const opens = (verify) => {
-    dropFromCache(compact.file);
-    const t = performance.now();
-    const index = Index.open(compact.file, { readOnly: true, verify });
-    const got = index.searchIds(query, { k: 10 }).join(',');
-    const ms = performance.now() - t;
-    index.close();
-    if (got !== expected) throw new Error('the snapshot answered differently from its source');
-    return ms;
-  };
-  const openPlain = median(Array.from({ length: RUNS }, () => opens(false)));
-  const openVerified = median(Array.from({ length: RUNS }, () => opens(true)));
-  compact.remove();
-  plain.remove();
+  const snap = compact.path;
+  const warm = timeVerify(snap, false);
+  dropFromCache(snap);
+  const resident = cachedBytes(snap);
+  const cold = timeVerify(snap, true);
+  const events = [apiEvent('GET', '/search', { query: { q: 'king', k: '10' } }), apiEvent('GET', '/search', { query: { q: 'woman', k: '10' } })];
+  const lambda = coldStartRows(snap, events, {
+    check: (responses) => {
+      if (responses.some((r) => r.statusCode !== 200)) throw new Error(`the handler answered ${responses.map((r) => r.statusCode)}`);
+    },
+  });
+  fs.rmSync(dir, { recursive: true, force: true });
 
-  const per100 = (ms) => (ms === undefined ? undefined : (ms * 100 * MB) / written.bytes);
+  const per100 = (ms) => (ms * 100 * MB) / compact.bytes;
   const mb = (bytes) => fmt(bytes / MB, 1);
   return [
-    '## Snapshots (GloVe 200k × 100, default build)',
+    '## Snapshots (GloVe 200k × 100 words, string keys, default build)',
     '',
-    `Snapshot of the live file after a full build and a 1% overwrite; checksum: CRC32C (${Index.checksum}). ` +
-      `Cache dropped with \`dd iflag=nocache count=0\` (posix_fadvise DONTNEED)` +
-      (residentAfterDrop === undefined ? '' : `; fincore then reports ${fmt(residentAfterDrop)} bytes resident`) +
+    `Checksum: CRC32C (${Index.checksum}). The page cache is dropped per file with \`dd iflag=nocache count=0\` ` +
+      `(posix_fadvise DONTNEED)` +
+      (resident === undefined ? '' : `; fincore then reports ${fmt(resident)} bytes of it cached`) +
       `. Times are medians of ${RUNS} runs.`,
     '',
-    '| file | MB | time to write |',
-    '| --- | ---: | ---: |',
-    `| live file after the full build | ${mb(fresh)} | |`,
-    `| live file after the 1% overwrite | ${mb(live)} | |`,
-    `| snapshot, compacted (default) | ${mb(written.bytes)} (${fmt((100 * written.bytes) / live, 1)}% of live) | ${fmt(written.durationMs)} ms |`,
-    `| snapshot, \`compact: false\` | ${mb(plainWritten.bytes)} | ${fmt(plainWritten.durationMs)} ms |`,
-    '',
-    '| verified open (checksum pass) | ms | ms per 100 MB | MB/s |',
+    '| file | MB | snapshot / live | time to write |',
     '| --- | ---: | ---: | ---: |',
-    `| page cache warm | ${fmt(warm, 1)} | ${fmt(per100(warm), 1)} | ${fmt(written.bytes / MB / (warm / 1000))} |`,
-    `| page cache dropped | ${fmt(cold, 1)} | ${fmt(per100(cold), 1)} | ${cold === undefined ? '—' : fmt(written.bytes / MB / (cold / 1000))} |`,
+    `| live file after the full build | ${mb(fresh.live)} | | |`,
+    `| its snapshot (compacted) | ${mb(fresh.snapshot.bytes)} | ${fmt((100 * fresh.snapshot.bytes) / fresh.live, 1)}% | ${fmt(fresh.snapshot.durationMs)} ms |`,
+    `| live file after a 1% overwrite | ${mb(live)} | | |`,
+    `| its snapshot (compacted, the default) | ${mb(compact.bytes)} | ${fmt((100 * compact.bytes) / live, 1)}% | ${fmt(compact.durationMs)} ms |`,
+    `| its snapshot with \`compact: false\` | ${mb(plain.bytes)} | ${fmt((100 * plain.bytes) / live, 1)}% | ${fmt(plain.durationMs)} ms |`,
     '',
-    '| cold open + first query (cache dropped) | ms |',
-    '| --- | ---: |',
-    `| \`readOnly: true\` | ${fmt(openPlain, 1)} |`,
-    `| \`readOnly: true, verify: true\` | ${fmt(openVerified, 1)} |`,
+    `Verified open of the ${mb(compact.bytes)} MB snapshot (the checksum pass, then LMDB's open):`,
+    '',
+    '| page cache | ms | ms per 100 MB | MB/s |',
+    '| --- | ---: | ---: | ---: |',
+    `| warm | ${fmt(warm, 1)} | ${fmt(per100(warm), 1)} | ${fmt(compact.bytes / MB / (warm / 1000))} |`,
+    `| dropped | ${fmt(cold, 1)} | ${fmt(per100(cold), 1)} | ${fmt(compact.bytes / MB / (cold / 1000))} |`,
+    '',
+    `The Lambda example (examples/lambda/handler.mjs) on that snapshot, 3 fresh processes per row (medians), ` +
+      '`GET /search?q=king&k=10` then `q=woman`:',
+    '',
+    ...lambda,
     '',
   ];
 }
@@ -114,4 +94,3 @@ if (isMain(import.meta.url)) {
   const lines = [...provenance('npm run bench:snapshot'), '', ...(await snapshotSection())];
   console.log(lines.join('\n'));
 }
-
