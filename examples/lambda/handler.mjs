@@ -93,6 +93,12 @@ export function openSnapshot({ shippedPath, source, tmpDir = '/tmp', verify = tr
 
 /** The Lambda handler for a database getter (see openSnapshot), the default index name and where failures are logged. */
 export function createHandler({ database, defaultIndex = 'default', log = console.error }) {
+  // A snapshot never changes: its index names are read once.
+  const namesOf = new WeakMap();
+  const hasIndex = (db, name) => {
+    if (!namesOf.has(db)) namesOf.set(db, new Set(db.names()));
+    return namesOf.get(db).has(name);
+  };
   return async function handler(event) {
     const method = event?.requestContext?.http?.method ?? 'GET';
     const route = /^\/(?:indexes\/([^/]+)\/)?search\/?$/.exec(event?.rawPath ?? '/');
@@ -101,7 +107,7 @@ export function createHandler({ database, defaultIndex = 'default', log = consol
     const name = route[1] === undefined ? defaultIndex : decodeURIComponent(route[1]);
     try {
       const db = await database();
-      if (!db.names().includes(name)) return problem(404, `no index named ${name}`);
+      if (!hasIndex(db, name)) return problem(404, `no index named ${name}`);
       const index = db.index(name);
       if (method === 'GET') {
         const params = event.queryStringParameters ?? {};
