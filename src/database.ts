@@ -54,12 +54,10 @@ export class Database {
     if (checked.readOnly !== undefined) checkBoolean(checked.readOnly, 'readOnly');
     if (checked.mapSize !== undefined) checkMapSize(checked.mapSize);
     if (checked.verify !== undefined) checkBoolean(checked.verify, 'verify');
-    if (checked.verify) {
-      if (!checked.readOnly) throw invalidArgument('verify needs readOnly: a snapshot that is written to no longer matches its checksum');
-      binding.verifySnapshot(path); // before anything reads the file; the indexes it opens need not check again
-    }
     const db = new Database(path, checked);
-    db.names(); // opens the file now, so a bad path fails here
+    // Opens the file now, so a bad path fails here; a verified open checks the
+    // file before anything reads it, so the indexes it opens need not again.
+    binding.listIndexes(path, { readOnly: db.readOnly, mapSize: checked.mapSize, verify: checked.verify });
     return db;
   }
 

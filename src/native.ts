@@ -145,10 +145,9 @@ export interface NativeBinding {
   FilterHandle: new (ids: Uint32Array, keys?: string[]) => NativeFilterHandle;
   /** Makes the addon throw instances of this class. */
   setErrorClass(cls: typeof ArroyError): void;
-  listIndexes(path: string, options: { readOnly?: boolean; mapSize?: number }): string[];
+  listIndexes(path: string, options: { readOnly?: boolean; mapSize?: number; verify?: boolean }): string[];
   dropIndex(path: string, options: { mapSize?: number }, name: string): boolean;
   snapshot(path: string, options: { readOnly?: boolean; mapSize?: number }, destination: string, compact: boolean): { promise: Promise<NativeSnapshotReport>; cancel(): void };
-  verifySnapshot(path: string): void;
   /** The core's name lists (src/names.ts types them). */
   names: { distances: string[]; strategies: string[]; buildPhases: string[]; errorCodes: string[] };
   limits: NativeLimits;

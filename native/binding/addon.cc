@@ -37,7 +37,6 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("listIndexes", Napi::Function::New(env, ListIndexes));
   exports.Set("dropIndex", Napi::Function::New(env, DropIndex));
   exports.Set("snapshot", Napi::Function::New(env, Snapshot));
-  exports.Set("verifySnapshot", Napi::Function::New(env, VerifySnapshot));
   exports.Set("simd", Napi::String::New(env, arroy::active_kernels().name));
   exports.Set("checksum", Napi::String::New(env, arroy::crc32c_implementation()));
 

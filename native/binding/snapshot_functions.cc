@@ -88,12 +88,4 @@ Napi::Value Snapshot(const Napi::CallbackInfo& info) {
   });
 }
 
-Napi::Value VerifySnapshot(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  return guard(env, [&]() -> Napi::Value {
-    arroy::verify_snapshot(to_string(env, info[0], "path"));
-    return env.Undefined();
-  });
-}
-
 }  // namespace arroy_binding

@@ -1,5 +1,6 @@
-// The snapshot functions behind Index.snapshot, Database.snapshot and the
-// verified opens (arroy::write_snapshot, arroy::verify_snapshot).
+// The snapshot function behind Index.snapshot and Database.snapshot
+// (arroy::write_snapshot). Verified opens go through the ordinary opens,
+// with `verify` among their options.
 #pragma once
 
 #include <napi.h>
@@ -10,7 +11,5 @@ namespace arroy_binding {
 //   -> { promise: Promise<{ bytes, sourceBytes, crc }>, cancel(): void }
 // The copy and its checksum run on a worker thread of libuv's pool.
 Napi::Value Snapshot(const Napi::CallbackInfo& info);
-// verifySnapshot(path) -> undefined; throws as arroy::verify_snapshot does.
-Napi::Value VerifySnapshot(const Napi::CallbackInfo& info);
 
 }  // namespace arroy_binding

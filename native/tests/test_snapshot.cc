@@ -120,7 +120,14 @@ TEST(snapshot_verifies_opens_and_rejects_damage) {
   std::mt19937_64 rng(7);
   Vectors items = random_items(rng, 2000, 8);
   const std::string snapshot = write_fixture_snapshot(dir, items);
-  arroy::verify_snapshot(snapshot);
+  const arroy::FileIdentity identity = arroy::verify_snapshot(snapshot);
+  {
+    // The verified open checks that the file it opened is the one it verified.
+    arroy::EnvironmentOptions options{true, 0, true};
+    auto env = arroy::Environment::open(snapshot, options);
+    CHECK(env->is_file(identity.device, identity.inode));
+    CHECK(!env->is_file(identity.device, identity.inode + 1));
+  }
   {
     arroy::OpenOptions options = existing("vectors", true);
     options.verify = true;

@@ -52,10 +52,18 @@ struct SnapshotReport {
 SnapshotReport write_snapshot(const Environment& env, const std::string& destination, bool compact,
                               const std::atomic<bool>* cancel);
 
+// Which file a path named when it was verified (st_dev, st_ino).
+struct FileIdentity {
+  uint64_t device = 0;
+  uint64_t inode = 0;
+};
+
 // Reads the file at path once, front to back, and throws unless it is a
 // snapshot whose bytes match its checksum: NoChecksum when it has no trailer,
 // Corrupt when the trailer or any byte it covers is damaged, NotAnIndex for
-// a directory or other non-file, Storage when it cannot be read.
-void verify_snapshot(const std::string& path);
+// a directory or other non-file, Storage when it cannot be read. Returns the
+// file it verified, so that the caller can tell whether the file it then
+// opens is the same one.
+FileIdentity verify_snapshot(const std::string& path);
 
 }  // namespace arroy

@@ -67,7 +67,7 @@ SnapshotTrailer decode_snapshot_trailer(const uint8_t* bytes, uint64_t file_size
   return trailer;
 }
 
-void verify_snapshot(const std::string& path) {
+FileIdentity verify_snapshot(const std::string& path) {
   FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) {
     if (errno == ENOENT) fail(ErrorCode::NotAnIndex, path + " does not exist");
@@ -104,6 +104,7 @@ void verify_snapshot(const std::string& path) {
   if (crc != trailer.content_crc) {
     corrupt(path + " fails its snapshot checksum: its bytes changed after the snapshot was written");
   }
+  return {static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino)};
 }
 
 }  // namespace arroy
