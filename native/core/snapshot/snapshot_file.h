@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <string>
 
+#include "errors.h"
 #include "format.h"
 
 namespace arroy {
@@ -51,6 +52,13 @@ struct SnapshotReport {
 // throw Aborted and leave nothing behind. Runs on any thread.
 SnapshotReport write_snapshot(const Environment& env, const std::string& destination, bool compact,
                               const std::atomic<bool>* cancel);
+
+// The CRC32C of the first `length` bytes of the open file `fd` (named
+// `path` in errors), read front to back. A file shorter than `length`
+// throws `short_code`. `cancel`, when given, is polled between chunks and
+// throws Aborted.
+uint32_t checksum_file(int fd, uint64_t length, const std::string& path, ErrorCode short_code,
+                       const std::atomic<bool>* cancel);
 
 // Which file a path named when it was verified (st_dev, st_ino).
 struct FileIdentity {

@@ -1,4 +1,5 @@
-// The snapshot trailer's codec and the verified open's one pass over a file.
+// The snapshot trailer's codec, the checksum pass over a file, and the verified
+// open's check.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -19,7 +20,7 @@ namespace {
 
 // Big enough that syscalls cost nothing next to the checksum, small enough
 // to stay in cache while it runs.
-constexpr size_t kVerifyChunk = size_t(1) << 20;
+constexpr size_t kChecksumChunk = size_t(1) << 20;
 
 template <class T>
 T load(const uint8_t* bytes, size_t offset) {
@@ -34,6 +35,21 @@ void store(uint8_t* bytes, size_t offset, T value) {
 }
 
 }  // namespace
+
+uint32_t checksum_file(int fd, uint64_t length, const std::string& path, ErrorCode short_code,
+                       const std::atomic<bool>* cancel) {
+  ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);  // advice only: its failure changes nothing
+  std::vector<uint8_t> buffer(kChecksumChunk);
+  uint32_t crc = 0;
+  for (uint64_t offset = 0; offset < length;) {
+    if (cancel && cancel->load(std::memory_order_relaxed)) fail(ErrorCode::Aborted, "the snapshot was cancelled");
+    size_t want = static_cast<size_t>(std::min<uint64_t>(kChecksumChunk, length - offset));
+    if (read_at(fd, buffer.data(), want, offset, path) != want) fail(short_code, path + " shrank while it was read");
+    crc = crc32c_update(crc, buffer.data(), want);
+    offset += want;
+  }
+  return crc;
+}
 
 std::array<uint8_t, kSnapshotTrailerSize> encode_snapshot_trailer(const SnapshotTrailer& trailer) {
   std::array<uint8_t, kSnapshotTrailerSize> out{};
@@ -91,16 +107,7 @@ FileIdentity verify_snapshot(const std::string& path) {
   }
   const SnapshotTrailer trailer = decode_snapshot_trailer(trailer_bytes, size);
 
-  ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);  // advice only: its failure changes nothing
-  std::vector<uint8_t> buffer(kVerifyChunk);
-  uint32_t crc = 0;
-  for (uint64_t offset = 0; offset < trailer.content_length;) {
-    size_t want = static_cast<size_t>(std::min<uint64_t>(kVerifyChunk, trailer.content_length - offset));
-    size_t got = read_at(fd.get(), buffer.data(), want, offset, path);
-    if (got != want) corrupt(path + " shrank while it was verified");
-    crc = crc32c_update(crc, buffer.data(), got);
-    offset += got;
-  }
+  const uint32_t crc = checksum_file(fd.get(), trailer.content_length, path, ErrorCode::Corrupt, nullptr);
   if (crc != trailer.content_crc) {
     corrupt(path + " fails its snapshot checksum: its bytes changed after the snapshot was written");
   }

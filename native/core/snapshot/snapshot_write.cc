@@ -4,13 +4,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <random>
-#include <vector>
 
 #include "errors.h"
-#include "snapshot/crc32c.h"
 #include "snapshot/file_io.h"
 #include "snapshot/snapshot_file.h"
 #include "storage/environment.h"
@@ -20,7 +17,6 @@ namespace arroy {
 
 namespace {
 
-constexpr size_t kChecksumChunk = size_t(1) << 20;
 // How often a copy may find the file grown by another process before giving up.
 constexpr int kResizeAttempts = 16;
 
@@ -111,17 +107,7 @@ SnapshotReport write_snapshot(const Environment& env, const std::string& destina
   }
   // The checksum is taken over the bytes as they landed in the file, not as
   // LMDB meant to write them.
-  std::vector<uint8_t> buffer(kChecksumChunk);
-  uint32_t crc = 0;
-  for (uint64_t offset = 0; offset < length;) {
-    if (cancelled(cancel)) fail(ErrorCode::Aborted, "the snapshot was cancelled");
-    size_t want = static_cast<size_t>(std::min<uint64_t>(kChecksumChunk, length - offset));
-    if (read_at(file.fd(), buffer.data(), want, offset, file.path()) != want) {
-      fail(ErrorCode::Storage, file.path() + " shrank while the snapshot was written");
-    }
-    crc = crc32c_update(crc, buffer.data(), want);
-    offset += want;
-  }
+  const uint32_t crc = checksum_file(file.fd(), length, file.path(), ErrorCode::Storage, cancel);
   auto trailer = encode_snapshot_trailer({crc, length});
   if (::lseek(file.fd(), 0, SEEK_END) < 0) throw_errno(errno, "cannot seek " + file.path());
   write_all(file.fd(), trailer.data(), trailer.size(), file.path());
