@@ -341,17 +341,17 @@ export class Index {
   }
 
   /**
-   * Writes a snapshot of this index's file to `path`: a consistent copy of
-   * the last commit (compacted unless `compact: false`), taken off the main
-   * thread while builds in any process keep committing, followed by a
-   * CRC32C checksum that `Index.open(path, { readOnly: true, verify: true })`
+   * Writes a snapshot of this index to `path`: a new file holding this index
+   * alone (under the same name), as of the last commit, taken off the main
+   * thread while builds in any process keep committing, compact, followed by
+   * a CRC32C checksum that `Index.open(path, { readOnly: true, verify: true })`
    * checks. The copy is written under a temporary name and renamed into
-   * place. It holds the whole file: in a file with several indexes, every
-   * one of them (open any by name).
+   * place. `wholeFile: true` copies the whole file instead, every index of
+   * it (as `Database.snapshot`).
    */
   async snapshot(path: string, options?: SnapshotOptions): Promise<SnapshotResult> {
     this.#live();
-    return writeSnapshot(this.path, { readOnly: this.readOnly, mapSize: this.#mapSize }, path, options);
+    return writeSnapshot(this.path, { readOnly: this.readOnly, mapSize: this.#mapSize }, path, options, this.name);
   }
 
   /**

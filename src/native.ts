@@ -147,7 +147,7 @@ export interface NativeBinding {
   setErrorClass(cls: typeof ArroyError): void;
   listIndexes(path: string, options: { readOnly?: boolean; mapSize?: number; verify?: boolean }): string[];
   dropIndex(path: string, options: { mapSize?: number }, name: string): boolean;
-  snapshot(path: string, options: { readOnly?: boolean; mapSize?: number }, destination: string, compact: boolean): { promise: Promise<NativeSnapshotReport>; cancel(): void };
+  snapshot(path: string, options: { readOnly?: boolean; mapSize?: number }, destination: string, compact: boolean, index?: string): { promise: Promise<NativeSnapshotReport>; cancel(): void };
   /** The core's name lists (src/names.ts types them). */
   names: { distances: string[]; strategies: string[]; buildPhases: string[]; errorCodes: string[] };
   limits: NativeLimits;

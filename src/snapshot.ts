@@ -11,8 +11,14 @@ import { checkBoolean, checkOptions, describe } from './validate';
 
 export interface SnapshotOptions {
   /**
-   * Leave out free pages and renumber the rest (LMDB's compacting copy).
-   * Default true; false copies every page as it is.
+   * For `index.snapshot()`: copy the whole file, every index of it, instead
+   * of a file holding only this index. Default false.
+   */
+  wholeFile?: boolean;
+  /**
+   * For copies of the whole file: leave out free pages and renumber the rest
+   * (LMDB's compacting copy). Default true; false copies every page as it
+   * is. A snapshot of one index is always compact (written in key order).
    */
   compact?: boolean;
   /**
@@ -35,22 +41,28 @@ export interface SnapshotResult {
   durationMs: number;
 }
 
-/** @internal Writes a snapshot of the file at `source`, opened with `openOptions`. */
+/**
+ * @internal Writes a snapshot of the file at `source`, opened with
+ * `openOptions`: of index `index` alone unless `wholeFile`, or of the whole
+ * file when `index` is undefined.
+ */
 export async function writeSnapshot(
   source: string,
   openOptions: { readOnly?: boolean; mapSize?: number },
   destination: unknown,
   options: SnapshotOptions | undefined,
+  index?: string,
 ): Promise<SnapshotResult> {
   if (typeof destination !== 'string' || destination.length === 0) {
     throw invalidArgument(`the snapshot path must be a non-empty string, got ${describe(destination)}`);
   }
-  const { compact, signal } = checkOptions(options, 'snapshot options');
+  const { compact, signal, wholeFile } = checkOptions(options, 'snapshot options');
   if (compact !== undefined) checkBoolean(compact, 'compact');
+  if (wholeFile !== undefined) checkBoolean(wholeFile, 'wholeFile');
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw invalidArgument('signal must be an AbortSignal');
   if (signal?.aborted) throw new ArroyError('ERR_ARROY_ABORTED', 'the snapshot was cancelled', { cause: signal.reason });
   const started = performance.now();
-  const job = binding.snapshot(source, openOptions, destination, compact ?? true);
+  const job = binding.snapshot(source, openOptions, destination, compact ?? true, wholeFile ? undefined : index);
   const cancel = () => job.cancel();
   signal?.addEventListener('abort', cancel, { once: true });
   try {

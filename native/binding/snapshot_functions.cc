@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 
 #include "js_convert.h"
 #include "js_errors.h"
@@ -14,20 +15,23 @@ namespace {
 
 class SnapshotWorker : public Napi::AsyncWorker {
  public:
+  // With `index` set, the snapshot holds that index alone.
   SnapshotWorker(Napi::Env env, std::shared_ptr<arroy::Environment> environment, std::string destination,
-                 bool compact, std::shared_ptr<std::atomic<bool>> cancel)
+                 bool compact, std::optional<std::string> index, std::shared_ptr<std::atomic<bool>> cancel)
       : Napi::AsyncWorker(env, "arroy-ts:snapshot"),
         deferred_(Napi::Promise::Deferred::New(env)),
         environment_(std::move(environment)),
         destination_(std::move(destination)),
         compact_(compact),
+        index_(std::move(index)),
         cancel_(std::move(cancel)) {}
 
   Napi::Promise promise() const { return deferred_.Promise(); }
 
   void Execute() override {
     try {
-      report_ = arroy::write_snapshot(*environment_, destination_, compact_, cancel_.get());
+      report_ = index_ ? arroy::write_index_snapshot(*environment_, *index_, destination_, cancel_.get())
+                       : arroy::write_snapshot(*environment_, destination_, compact_, cancel_.get());
     } catch (const arroy::Error& e) {
       error_.reset(new arroy::Error(e));
     } catch (const std::exception& e) {
@@ -54,6 +58,7 @@ class SnapshotWorker : public Napi::AsyncWorker {
   std::shared_ptr<arroy::Environment> environment_;
   std::string destination_;
   bool compact_;
+  std::optional<std::string> index_;
   std::shared_ptr<std::atomic<bool>> cancel_;
   arroy::SnapshotReport report_;
   std::unique_ptr<arroy::Error> error_;
@@ -73,10 +78,12 @@ Napi::Value Snapshot(const Napi::CallbackInfo& info) {
     }
     std::string destination = to_string(env, info[2], "destination");
     bool compact = info[3].ToBoolean();
+    std::optional<std::string> index;
+    if (info[4].IsString()) index = info[4].As<Napi::String>().Utf8Value();
     // Opened here, on the JS thread, so that a bad path throws at once.
     auto environment = arroy::Environment::open(path, options);
     auto cancel = std::make_shared<std::atomic<bool>>(false);
-    auto* worker = new SnapshotWorker(env, std::move(environment), std::move(destination), compact, cancel);
+    auto* worker = new SnapshotWorker(env, std::move(environment), std::move(destination), compact, std::move(index), cancel);
     Napi::Object out = Napi::Object::New(env);
     out.Set("promise", worker->promise());
     out.Set("cancel", Napi::Function::New(env, [cancel](const Napi::CallbackInfo& call) {

@@ -7,9 +7,10 @@
 
 namespace arroy_binding {
 
-// snapshot(path, { readOnly?, mapSize? }, destination, compact)
+// snapshot(path, { readOnly?, mapSize? }, destination, compact, index?)
 //   -> { promise: Promise<{ bytes, sourceBytes, crc }>, cancel(): void }
-// The copy and its checksum run on a worker thread of libuv's pool.
+// With `index` (a name), the snapshot holds that index alone. The copy and
+// its checksum run on a worker thread of libuv's pool.
 Napi::Value Snapshot(const Napi::CallbackInfo& info);
 
 }  // namespace arroy_binding

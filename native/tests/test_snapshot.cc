@@ -175,3 +175,35 @@ TEST(snapshot_cancelled_or_onto_itself_leaves_nothing) {
   // Only the live file and its lock file remain.
   CHECK_EQ(entries_in(dir.path()), size_t(2));
 }
+
+TEST(index_snapshot_holds_that_index_alone) {
+  TempDir dir;
+  std::mt19937_64 rng(13);
+  const std::string live = dir.file("live.arroy");
+  Vectors first = random_items(rng, 1500, 8);
+  Vectors second = random_items(rng, 700, 5);
+  {
+    auto a = Index::open(live, create_options(8, Metric::Euclidean, "first"));
+    auto b = Index::open(live, create_options(5, Metric::Cosine, "second"));
+    add_all(*a, first);
+    build(*a);
+    add_all(*b, second);
+    build(*b);
+  }
+  auto env = arroy::Environment::open(live, {false, 0});
+  const std::string snapshot = dir.file("second.arroy");
+  arroy::write_index_snapshot(*env, "second", snapshot, nullptr);
+  arroy::verify_snapshot(snapshot);
+  arroy::OpenOptions options = existing("second", true);
+  options.verify = true;
+  {
+    auto copy = Index::open(snapshot, options);
+    CHECK_EQ(copy->size(), 700u);
+    check_gets(*copy, second, {});
+    copy->inspect(true);
+  }
+  CHECK_THROWS_CODE(Index::open(snapshot, existing("first", true)), ErrorCode::NotAnIndex);
+  CHECK_THROWS_CODE(arroy::write_index_snapshot(*env, "third", dir.file("third.arroy"), nullptr), ErrorCode::NotAnIndex);
+  std::atomic<bool> cancel{true};
+  CHECK_THROWS_CODE(arroy::write_index_snapshot(*env, "first", dir.file("never.arroy"), &cancel), ErrorCode::Aborted);
+}

@@ -66,6 +66,11 @@ struct FileIdentity {
   uint64_t inode = 0;
 };
 
+// The same, for a file holding only index `name` of env's file (see
+// snapshot/index_copy.h): what index.snapshot() writes.
+SnapshotReport write_index_snapshot(Environment& env, const std::string& name, const std::string& destination,
+                                    const std::atomic<bool>* cancel);
+
 // Reads the file at path once, front to back, and throws unless it is a
 // snapshot whose bytes match its checksum: NoChecksum when it has no trailer,
 // Corrupt when the trailer or any byte it covers is damaged, NotAnIndex for

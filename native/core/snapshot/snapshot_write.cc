@@ -9,6 +9,7 @@
 
 #include "errors.h"
 #include "snapshot/file_io.h"
+#include "snapshot/index_copy.h"
 #include "snapshot/snapshot_file.h"
 #include "storage/environment.h"
 #include "storage/lmdb_error.h"
@@ -89,15 +90,21 @@ void copy_environment(const Environment& env, int fd, bool compact, const std::s
 
 }  // namespace
 
-SnapshotReport write_snapshot(const Environment& env, const std::string& destination, bool compact,
-                              const std::atomic<bool>* cancel) {
+namespace {
+
+// Writes a snapshot of env's file to `destination`: `fill` writes the LMDB
+// bytes into the temporary file, then the checksum, the trailer, the sync
+// and the rename follow.
+template <class Fill>
+SnapshotReport write_with(const Environment& env, const std::string& destination, const std::atomic<bool>* cancel,
+                          Fill&& fill) {
   if (cancelled(cancel)) fail(ErrorCode::Aborted, "the snapshot was cancelled");
   SnapshotReport report;
   const struct stat live = live_file(env);
   refuse_live_destination(live, destination);
   report.source_bytes = static_cast<uint64_t>(live.st_size);
   TemporaryFile file(temporary_name(destination));
-  copy_environment(env, file.fd(), compact, file.path());
+  fill(file);
 
   struct stat st;
   if (::fstat(file.fd(), &st) != 0) throw_errno(errno, "cannot stat " + file.path());
@@ -118,6 +125,19 @@ SnapshotReport write_snapshot(const Environment& env, const std::string& destina
   report.bytes = length + trailer.size();
   report.crc = crc;
   return report;
+}
+
+}  // namespace
+
+SnapshotReport write_snapshot(const Environment& env, const std::string& destination, bool compact,
+                              const std::atomic<bool>* cancel) {
+  return write_with(env, destination, cancel,
+                    [&](TemporaryFile& file) { copy_environment(env, file.fd(), compact, file.path()); });
+}
+
+SnapshotReport write_index_snapshot(Environment& env, const std::string& name, const std::string& destination,
+                                    const std::atomic<bool>* cancel) {
+  return write_with(env, destination, cancel, [&](TemporaryFile& file) { copy_index(env, name, file.path(), cancel); });
 }
 
 }  // namespace arroy
