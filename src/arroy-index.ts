@@ -6,6 +6,7 @@
 import { runBuild, type BuildOptions, type BuildResult } from './build';
 import { ArroyError, invalidArgument } from './errors';
 import { filterHandle, type FilterInput } from './filter';
+import { writeSnapshot, type SnapshotOptions, type SnapshotResult } from './snapshot';
 import type { DistanceName, StrategyName } from './names';
 import { binding, type IndexStats, type NativeHits, type NativeIndexHandle, type NativeSearchArgs } from './native';
 import { checkBoolean, checkId, checkMapSize, checkOneOf, checkOptions, checkPath, checkPositiveInteger, checkText, describe, limits, names, toFloat32, type VectorInput } from './validate';
@@ -44,6 +45,13 @@ export interface OpenOptions {
    * fills it, and follows when another process has grown the file.
    */
   mapSize?: number;
+  /**
+   * Check the file's snapshot checksum (see `snapshot()`) in one sequential
+   * read before LMDB reads any page of it: a damaged copy throws
+   * ERR_ARROY_CORRUPT, a file that carries no checksum ERR_ARROY_NO_CHECKSUM.
+   * Needs `readOnly: true`. Costs one read of the whole file. Default false.
+   */
+  verify?: boolean;
 }
 
 /**
@@ -133,6 +141,7 @@ export class Index {
   readonly keys: 'number' | 'string';
   #handle: NativeIndexHandle | undefined;
   #dropped = false;
+  #mapSize: number | undefined;
 
   static {
     indexHandleOf = (index) => index.#live();
@@ -159,19 +168,27 @@ export class Index {
    */
   static open(path: string, options?: OpenOptions): Index {
     checkPath(path);
-    const { dimensions, distance, name, keys, readOnly, mapSize } = checkOptions(options, 'options');
+    const { dimensions, distance, name, keys, readOnly, mapSize, verify } = checkOptions(options, 'options');
     if (keys !== undefined) checkOneOf(keys, 'keys', ['number', 'string']);
     if (dimensions !== undefined) checkPositiveInteger(dimensions, 'dimensions', limits.maxDimensions);
     if (distance !== undefined) checkOneOf(distance, 'distance', names.distances as readonly Distance[]);
     if (name !== undefined) checkText(name, 'name');
     if (readOnly !== undefined) checkBoolean(readOnly, 'readOnly');
     if (mapSize !== undefined) checkMapSize(mapSize);
-    return new Index(path, new binding.IndexHandle(path, { dimensions, distance, name, keys, readOnly, mapSize }));
+    if (verify !== undefined) checkBoolean(verify, 'verify');
+    const index = new Index(path, new binding.IndexHandle(path, { dimensions, distance, name, keys, readOnly, mapSize, verify }));
+    index.#mapSize = mapSize;
+    return index;
   }
 
   /** The SIMD kernels this process uses: `'avx512'`, `'avx2'`, `'neon'` or `'scalar'` (set ARROY_SIMD to force one). */
   static get simd(): string {
     return binding.simd;
+  }
+
+  /** How checksums (CRC32C, of slots, metadata and snapshots) are computed here: `'sse4.2'`, `'armv8-crc'` or `'scalar'`. */
+  static get checksum(): string {
+    return binding.crc32c;
   }
 
   #live(): NativeIndexHandle {
@@ -342,6 +359,20 @@ export class Index {
   check(options?: CheckOptions): void {
     const { deep } = checkOptions(options, 'check options');
     this.#live().check(deep === undefined ? false : checkBoolean(deep, 'deep'));
+  }
+
+  /**
+   * Writes a snapshot of this index to `path`: a new file holding this index
+   * alone (under the same name), as of the last commit, taken off the main
+   * thread while builds in any process keep committing, compact, followed by
+   * a CRC32C checksum that `Index.open(path, { readOnly: true, verify: true })`
+   * checks. The copy is written under a temporary name and renamed into
+   * place. `wholeFile: true` copies the whole file instead, every index of
+   * it (as `Database.snapshot`).
+   */
+  async snapshot(path: string, options?: SnapshotOptions): Promise<SnapshotResult> {
+    this.#live();
+    return writeSnapshot(this.path, { readOnly: this.readOnly, mapSize: this.#mapSize }, path, options, this.name);
   }
 
   /**

@@ -6,7 +6,8 @@ import { Index, indexHandleOf, markDropped, type Distance } from './arroy-index'
 import { runBuild, type BuildOptions, type BuildResult } from './build';
 import { ArroyError } from './errors';
 import { binding } from './native';
-import { checkBoolean, checkMapSize, checkOptions, checkPath, checkText } from './validate';
+import { writeSnapshot, type SnapshotOptions, type SnapshotResult } from './snapshot';
+import { checkBoolean, checkMapSize, checkOptions, checkPath, checkText, describe } from './validate';
 
 export interface DatabaseOptions {
   /** Open without write access. Default false. */
@@ -17,6 +18,11 @@ export interface DatabaseOptions {
    * fills it, and follows when another process has grown the file.
    */
   mapSize?: number;
+  /**
+   * Check the file's snapshot checksum before LMDB reads it (as
+   * `Index.open`'s `verify`). Needs `readOnly: true`. Default false.
+   */
+  verify?: boolean;
 }
 
 export interface DatabaseIndexOptions {
@@ -47,8 +53,11 @@ export class Database {
     const checked = checkOptions(options, 'options');
     if (checked.readOnly !== undefined) checkBoolean(checked.readOnly, 'readOnly');
     if (checked.mapSize !== undefined) checkMapSize(checked.mapSize);
+    if (checked.verify !== undefined) checkBoolean(checked.verify, 'verify');
     const db = new Database(path, checked);
-    db.names(); // opens the file now, so a bad path fails here
+    // Opens the file now, so a bad path fails here; a verified open checks the
+    // file before anything reads it, so the indexes it opens need not again.
+    binding.listIndexes(path, { readOnly: db.readOnly, mapSize: checked.mapSize, verify: checked.verify });
     return db;
   }
 
@@ -120,6 +129,15 @@ export class Database {
     const handles = entries.map(([, index]) => indexHandleOf(index));
     const results = (await runBuild(options, (native, progress) => binding.IndexHandle.buildTogether(handles, native, progress), handles)) as BuildResult[];
     return Object.fromEntries(entries.map(([name], i) => [name, results[i]]));
+  }
+
+  /**
+   * Writes a snapshot of the whole file (every index) to `path`: see
+   * `Index.snapshot`. Pending changes are not in it; only committed builds.
+   */
+  async snapshot(path: string, options?: SnapshotOptions): Promise<SnapshotResult> {
+    this.#check();
+    return writeSnapshot(this.path, { readOnly: this.readOnly, mapSize: this.#mapSize }, path, options);
   }
 
   /** Closes every Index this Database opened. Idempotent. */

@@ -16,6 +16,8 @@ import type { CoreErrorCode } from './names';
  * - `ERR_ARROY_BUSY`: a build of this index is already running.
  * - `ERR_ARROY_ABORTED`: a build was cancelled through its AbortSignal or by close().
  * - `ERR_ARROY_STORAGE`: LMDB or the operating system failed (disk full, permissions, ...).
+ * - `ERR_ARROY_NO_CHECKSUM`: an open with `verify: true` of a file that carries no snapshot checksum
+ *   (not written by `snapshot()`, or cut short at a page boundary).
  * - `ERR_ARROY_NO_BINARY`: no native addon fits this platform, architecture, libc and Node ABI
  *   (the message says what was looked for and found, and how to build one). Raised by the
  *   loader in src/load-binding.ts, before the core exists: the only code that is not the core's.

@@ -19,5 +19,7 @@ export type {
   SearchOptions,
   SearchResult,
   SearchStrategy,
+  SnapshotOptions,
+  SnapshotResult,
   VectorInput,
 } from './index.js';

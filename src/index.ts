@@ -17,6 +17,7 @@ export {
 export { Filter, type FilterInput } from './filter';
 export { Database, type DatabaseIndexOptions, type DatabaseOptions } from './database';
 export type { BuildOptions, BuildProgress, BuildResult } from './build';
+export type { SnapshotOptions, SnapshotResult } from './snapshot';
 export { ArroyError, type ArroyErrorCode } from './errors';
 export type { IndexStats, TreeStats } from './native';
 export type { VectorInput } from './validate';

@@ -28,6 +28,7 @@ export const CORE_ERROR_CODES = [
   'ERR_ARROY_BUSY',
   'ERR_ARROY_ABORTED',
   'ERR_ARROY_STORAGE',
+  'ERR_ARROY_NO_CHECKSUM',
 ] as const;
 
 export type DistanceName = (typeof DISTANCES)[number];

@@ -106,6 +106,12 @@ export interface IndexStats {
   trees: TreeStats[];
 }
 
+export interface NativeSnapshotReport {
+  bytes: number;
+  sourceBytes: number;
+  crc: number;
+}
+
 /** The core's limits (native/core/limits.h, defaults.h). */
 export interface NativeLimits {
   maxDimensions: number;
@@ -127,6 +133,7 @@ export interface NativeOpenOptions {
   keys?: 'number' | 'string';
   readOnly?: boolean;
   mapSize?: number;
+  verify?: boolean;
 }
 
 export interface NativeBinding {
@@ -138,8 +145,9 @@ export interface NativeBinding {
   FilterHandle: new (ids: Uint32Array, keys?: string[]) => NativeFilterHandle;
   /** Makes the addon throw instances of this class. */
   setErrorClass(cls: typeof ArroyError): void;
-  listIndexes(path: string, options: { readOnly?: boolean; mapSize?: number }): string[];
+  listIndexes(path: string, options: { readOnly?: boolean; mapSize?: number; verify?: boolean }): string[];
   dropIndex(path: string, options: { mapSize?: number }, name: string): boolean;
+  snapshot(path: string, options: { readOnly?: boolean; mapSize?: number }, destination: string, compact: boolean, index?: string): { promise: Promise<NativeSnapshotReport>; cancel(): void };
   /** The core's name lists (src/names.ts types them). */
   names: { distances: string[]; strategies: string[]; buildPhases: string[]; errorCodes: string[] };
   limits: NativeLimits;

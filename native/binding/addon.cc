@@ -17,6 +17,7 @@
 #include "js_errors.h"
 #include "limits.h"
 #include "search/strategy.h"
+#include "snapshot_functions.h"
 
 namespace arroy_binding {
 
@@ -36,6 +37,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClass));
   exports.Set("listIndexes", Napi::Function::New(env, ListIndexes));
   exports.Set("dropIndex", Napi::Function::New(env, DropIndex));
+  exports.Set("snapshot", Napi::Function::New(env, Snapshot));
   exports.Set("simd", Napi::String::New(env, arroy::active_kernels().name));
   exports.Set("crc32c", Napi::String::New(env, arroy::crc32c_implementation()));
   exports.Set("formatVersion", Napi::Number::New(env, arroy::kFormatVersion));

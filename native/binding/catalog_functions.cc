@@ -15,6 +15,7 @@ arroy::EnvironmentOptions environment_options(Napi::Env env, const Napi::Value& 
   Napi::Object o = value.As<Napi::Object>();
   if (has_option(o, "readOnly")) options.read_only = o.Get("readOnly").ToBoolean();
   if (has_option(o, "mapSize")) options.map_size = to_u53(env, o.Get("mapSize"), "mapSize");
+  if (has_option(o, "verify")) options.verify = o.Get("verify").ToBoolean();
   return options;
 }
 

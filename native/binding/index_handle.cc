@@ -69,6 +69,7 @@ IndexHandle::IndexHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Inde
       options.string_keys = kind == "string";
     }
     if (has_option(o, "mapSize")) options.map_size = to_u53(env, o.Get("mapSize"), "mapSize");
+    if (has_option(o, "verify")) options.verify = o.Get("verify").ToBoolean();
     index_ = arroy::Index::open(path, options);
   });
   napi_env_ = env;

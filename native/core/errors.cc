@@ -14,6 +14,7 @@ const char* error_code_name(ErrorCode code) {
     case ErrorCode::Busy: return "ERR_ARROY_BUSY";
     case ErrorCode::Aborted: return "ERR_ARROY_ABORTED";
     case ErrorCode::Storage: return "ERR_ARROY_STORAGE";
+    case ErrorCode::NoChecksum: return "ERR_ARROY_NO_CHECKSUM";
   }
   return "ERR_ARROY_UNKNOWN";
 }

@@ -20,6 +20,7 @@ enum class ErrorCode {
   Busy,                // a build is already running on this index
   Aborted,             // a build was cancelled
   Storage,             // LMDB reported an error (disk full, permissions, ...)
+  NoChecksum,          // a verified open of a file that carries no snapshot checksum
 };
 
 // Every code, in declaration order; the binding exports their names and
@@ -27,7 +28,7 @@ enum class ErrorCode {
 constexpr ErrorCode kErrorCodes[] = {
     ErrorCode::InvalidArgument, ErrorCode::DimensionMismatch, ErrorCode::DistanceMismatch, ErrorCode::NotAnIndex,
     ErrorCode::Corrupt,         ErrorCode::FormatVersion,     ErrorCode::Closed,           ErrorCode::Busy,
-    ErrorCode::Aborted,         ErrorCode::Storage,
+    ErrorCode::Aborted,         ErrorCode::Storage,           ErrorCode::NoChecksum,
 };
 
 const char* error_code_name(ErrorCode code);  // "ERR_ARROY_INVALID_ARGUMENT", ...

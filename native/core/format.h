@@ -147,4 +147,25 @@ constexpr size_t kRandomSplitSize = 12;
 constexpr uint32_t kMaxSlabPages = 16;
 constexpr double kSlabFillTarget = 0.90;  // choose_slots_per_slab (records/slot_records.h) applies both
 
+// ---------------------------------------------------------------- snapshot trailer
+
+// A snapshot (snapshot/snapshot_file.h) is a compacted LMDB copy followed by
+// a trailer of kSnapshotTrailerSize bytes. LMDB never reads past the pages
+// its meta page names, so LMDB and mdb_stat open the file as it is, and the
+// trailer makes the file length kSnapshotTrailerSize past a multiple of the
+// smallest LMDB page: a file whose length is a multiple of it has no trailer.
+//   0  magic[8]           kSnapshotMagic
+//   8  version u32        kSnapshotVersion
+//   12 content_crc u32    CRC32C of bytes [0, content_length)
+//   16 content_length u64 the LMDB copy's length, a multiple of kSnapshotAlignment
+//   24 reserved[36]       zero
+//   60 trailer_crc u32    CRC32C of trailer bytes [0, 60)
+constexpr char kSnapshotMagic[8] = {'a', 'r', 'r', 'o', 'y', 's', 'u', 'm'};
+constexpr uint32_t kSnapshotVersion = 1;
+constexpr size_t kSnapshotTrailerSize = 64;
+constexpr size_t kSnapshotAlignment = 512;  // LMDB's smallest page size (file_check.h kMinPageSize)
+constexpr size_t kSnapshotContentCrcOffset = 12;
+constexpr size_t kSnapshotLengthOffset = 16;
+constexpr size_t kSnapshotTrailerCrcOffset = 60;
+
 }  // namespace arroy

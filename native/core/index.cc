@@ -38,7 +38,7 @@ std::unique_ptr<Index> Index::open(const std::string& path, const OpenOptions& o
     fail(ErrorCode::InvalidArgument, "dimensions must be at most " + std::to_string(kMaxDimensions));
   }
   std::unique_ptr<Index> index(new Index());
-  index->env_ = Environment::open(path, {options.read_only, options.map_size});
+  index->env_ = Environment::open(path, {options.read_only, options.map_size, options.verify});
   index->name_ = options.name;
   index->kernels_ = &active_kernels();
 

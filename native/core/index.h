@@ -34,6 +34,7 @@ struct OpenOptions {
   std::optional<bool> string_keys; // items addressed by string keys; empty: take it from the file (creating: false)
   bool read_only = false;
   uint64_t map_size = 0;           // 0: kDefaultMapSize
+  bool verify = false;             // EnvironmentOptions::verify
 };
 
 class Index {
