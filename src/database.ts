@@ -6,7 +6,7 @@ import { Index, indexHandleOf, type Distance } from './arroy-index';
 import { runBuild, type BuildOptions, type BuildResult } from './build';
 import { ArroyError, invalidArgument } from './errors';
 import { binding } from './native';
-import { checkBoolean, checkMapSize, checkOptions, describe } from './validate';
+import { checkBoolean, checkMapSize, checkOptions, describe, optionNames } from './validate';
 
 export interface DatabaseOptions {
   /** Open without write access. Default false. */
@@ -28,6 +28,9 @@ export interface DatabaseIndexOptions {
   keys?: 'number' | 'string';
 }
 
+const DATABASE_OPTIONS = optionNames<DatabaseOptions>({ readOnly: true, mapSize: true });
+const DATABASE_INDEX_OPTIONS = optionNames<DatabaseIndexOptions>({ dimensions: true, distance: true, keys: true });
+
 export class Database {
   readonly path: string;
   readonly readOnly: boolean;
@@ -44,7 +47,7 @@ export class Database {
   /** Opens (creating when writable) the arroy-ts file at `path`. */
   static open(path: string, options?: DatabaseOptions): Database {
     if (typeof path !== 'string' || path.length === 0) throw invalidArgument(`path must be a non-empty string, got ${describe(path)}`);
-    const checked = checkOptions(options, 'options');
+    const checked = checkOptions(options, 'Database.open options', DATABASE_OPTIONS);
     if (checked.readOnly !== undefined) checkBoolean(checked.readOnly, 'readOnly');
     if (checked.mapSize !== undefined) checkMapSize(checked.mapSize);
     const db = new Database(path, checked);
@@ -66,9 +69,13 @@ export class Database {
    * The index `name`, opened (or created, given dimensions and distance) on
    * first use; later calls return the same Index object.
    */
+  index(name: string, options: DatabaseIndexOptions & { keys: 'string' }): Index<string>;
+  index(name: string, options: DatabaseIndexOptions & { keys: 'number' }): Index<number>;
+  index(name: string, options?: DatabaseIndexOptions): Index;
   index(name: string, options: DatabaseIndexOptions = {}): Index {
     this.#check();
     if (typeof name !== 'string') throw invalidArgument(`name must be a string, got ${describe(name)}`);
+    checkOptions(options, 'db.index options', DATABASE_INDEX_OPTIONS);
     let index = this.#indexes.get(name);
     if (index && !this.#isOpen(index)) index = undefined;
     if (!index) {
@@ -122,5 +129,10 @@ export class Database {
     for (const index of this.#indexes.values()) index.close();
     this.#indexes.clear();
     this.#closed = true;
+  }
+
+  /** close(), for `using db = Database.open(...)`. */
+  [Symbol.dispose](): void {
+    this.close();
   }
 }

@@ -5,8 +5,12 @@
  */
 export {
   Index,
+  type AsyncSearchOptions,
+  type BatchResult,
+  type BatchSearchOptions,
   type Distance,
   type ItemKey,
+  type KeyKindOf,
   type Neighbor,
   type OpenOptions,
   type SearchOptions,
