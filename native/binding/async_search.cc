@@ -55,7 +55,11 @@ void AsyncSearch::run_part(size_t part) {
       fail(arroy::ErrorCode::Storage, e.what());
     }
   }
-  if (remaining_.fetch_sub(1, std::memory_order_acq_rel) == 1) channel_->deliver(this);
+  if (remaining_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    target_.reset();
+    channel_->finished_running();
+    channel_->deliver(this);
+  }
 }
 
 void AsyncSearch::settle(Napi::Env env) {
@@ -89,11 +93,27 @@ std::shared_ptr<SearchChannel> SearchChannel::create(Napi::Env env) {
     throw Napi::Error::New(env, "cannot create the search channel");
   }
   napi_unref_threadsafe_function(env, channel->tsfn_);
+  channel->hook_self_ = new std::shared_ptr<SearchChannel>(channel);
+  napi_add_env_cleanup_hook(env, &SearchChannel::environment_ended, channel->hook_self_);
   return channel;
 }
 
 void SearchChannel::submitted(napi_env env) {
   if (outstanding_++ == 0) napi_ref_threadsafe_function(env, tsfn_);
+  std::lock_guard<std::mutex> lock(running_mutex_);
+  running_++;
+}
+
+void SearchChannel::finished_running() {
+  std::lock_guard<std::mutex> lock(running_mutex_);
+  if (--running_ == 0) idle_.notify_all();
+}
+
+void SearchChannel::environment_ended(void* data) {
+  std::unique_ptr<std::shared_ptr<SearchChannel>> self(static_cast<std::shared_ptr<SearchChannel>*>(data));
+  SearchChannel& channel = **self;
+  std::unique_lock<std::mutex> lock(channel.running_mutex_);
+  channel.idle_.wait(lock, [&] { return channel.running_ == 0; });
 }
 
 void SearchChannel::deliver(AsyncSearch* search) {

@@ -11,6 +11,7 @@
 #include <napi.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -26,7 +27,8 @@ class SearchChannel;
 
 class AsyncSearch {
  public:
-  explicit AsyncSearch(std::shared_ptr<const arroy::SearchTarget> target) : target_(std::move(target)) {}
+  explicit AsyncSearch(std::shared_ptr<const arroy::SearchTarget> target)
+      : target_(std::move(target)), keyed_(target_->string_keys()) {}
   virtual ~AsyncSearch() = default;
 
   // Queues the search on the pool and returns its promise. A nonzero token
@@ -43,7 +45,10 @@ class AsyncSearch {
   // For long parts to check between steps: cancelled, closed, or failed elsewhere.
   bool should_stop() const;
 
+  // Released as soon as the last part has run (before the result reaches
+  // JS), so an environment that ends waits only for running work.
   std::shared_ptr<const arroy::SearchTarget> target_;
+  const bool keyed_;  // the index has string keys
 
  private:
   friend class SearchChannel;
@@ -75,6 +80,11 @@ class SearchChannel : public std::enable_shared_from_this<SearchChannel> {
  private:
   friend class AsyncSearch;
   void submitted(napi_env env);
+  void finished_running();  // from a pool thread, once a search let go of its target
+  // The environment's end (a cleanup hook, after IndexHandle's closed its
+  // indexes): waits for searches still running, which then stop early, so
+  // that no file stays open behind a terminated worker.
+  static void environment_ended(void* data);
   void deliver(AsyncSearch* search);  // from a pool thread
   static void call_js(napi_env env, napi_value, void* context, void* data);
   static void finalize(napi_env env, void* data, void* hint);
@@ -85,6 +95,10 @@ class SearchChannel : public std::enable_shared_from_this<SearchChannel> {
   size_t outstanding_ = 0;
   std::unordered_map<uint32_t, std::shared_ptr<std::atomic<bool>>> cancels_;
   std::shared_ptr<SearchChannel>* self_ = nullptr;  // the tsfn's context, freed by finalize
+  std::shared_ptr<SearchChannel>* hook_self_ = nullptr;  // the cleanup hook's, freed by it
+  std::mutex running_mutex_;
+  std::condition_variable idle_;
+  size_t running_ = 0;  // searches holding a target
 };
 
 }  // namespace arroy_binding

@@ -101,7 +101,7 @@ class SingleSearch : public AsyncSearch {
     hits_ = arroy::search_target(*target_, *session, query_.data(), query_.size(), parsed_.request, keys);
   }
   Napi::Value result(Napi::Env env) override {
-    return hits_to_js(env, hits_, target_->string_keys() ? &keys_ : nullptr, stats_);
+    return hits_to_js(env, hits_, keyed_ ? &keys_ : nullptr, stats_);
   }
 
   std::vector<float> query_;
@@ -163,7 +163,7 @@ class BatchSearch : public AsyncSearch {
     result.Set("ids", ids);
     result.Set("distances", distances);
     result.Set("counts", counts);
-    if (target_->string_keys()) {
+    if (keyed_) {
       // Unfilled positions (past a row's count) read as undefined.
       Napi::Array keys = Napi::Array::New(env, keys_.size());
       const uint32_t k = parsed_.request.k;
