@@ -231,6 +231,11 @@ export class Index<K extends ItemKey = ItemKey> {
     return new Index(path, new binding.IndexHandle(path, { dimensions, distance, name, keys, readOnly, mapSize }));
   }
 
+  /** Threads of the native pool searchAsync and searchBatch run on (one per core). */
+  static get searchThreads(): number {
+    return binding.defaults.searchThreads;
+  }
+
   /** The SIMD kernels this process uses: `'avx512'`, `'avx2'`, `'neon'` or `'scalar'` (set ARROY_SIMD to force one). */
   static get simd(): string {
     return binding.simd;
