@@ -81,7 +81,7 @@ TEST(threads_agree_with_the_synchronous_search) {
 
   // A commit between searches: the sessions see the new state (the filter resolved again).
   const uint32_t added = 0x7777;
-  index->add(added, queries[0]);
+  index->add(added, queries[0].data(), queries[0].size());
   build(*index);
   allowed_ids.push_back(added);
   arroy::AllowedSet with_added(allowed_ids, {});
