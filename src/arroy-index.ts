@@ -165,15 +165,14 @@ function cancellable<T>(signal: unknown, run: (token: number) => Promise<T>): Pr
   if (signal.aborted) throw aborted();
   const token = nextSearchToken;
   nextSearchToken = nextSearchToken >= 0xffff_ffff ? 1 : nextSearchToken + 1;
+  const running = run(token); // throws here for bad arguments, before any listener exists
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => {
       binding.cancelSearch(token);
       reject(aborted());
     };
     signal.addEventListener('abort', onAbort, { once: true });
-    run(token)
-      .then(resolve, reject)
-      .finally(() => signal.removeEventListener('abort', onAbort));
+    running.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
 }
 
