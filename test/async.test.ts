@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { ArroyError, Filter, Index } from '../src/index';
+import { ArroyError, Database, Filter, Index } from '../src/index';
 import { bruteForce, randomVectors } from './helpers/brute';
 import { loadDataset } from './helpers/datasets.mjs';
 import { tempIndexPath } from './helpers/tmp';
@@ -193,7 +193,7 @@ describe('searchAsync / searchBatch', () => {
     index.close();
   });
 
-  it('close through Symbol.dispose (a `using` declaration)', async () => {
+  it('close Index and Database through Symbol.dispose (`using` declarations)', async () => {
     const { index, vectors } = await smallIndex(100);
     const file = index.path;
     index.close();
@@ -205,6 +205,13 @@ describe('searchAsync / searchBatch', () => {
     const writer = Index.open(file);
     writer[Symbol.dispose]();
     expect(() => writer.size).toThrow(code('ERR_ARROY_CLOSED'));
-    expect(ArroyError).toBeDefined();
+    let outside: Database | undefined;
+    {
+      using db = Database.open(file);
+      expect(db.index('default').size).toBe(100);
+      outside = db;
+    }
+    expect(() => outside!.names()).toThrow(expect.any(ArroyError));
+    expect(() => outside!.names()).toThrow(code('ERR_ARROY_CLOSED'));
   });
 });
