@@ -14,6 +14,7 @@
 //   npm run bench:async -- --items 100000     # a subset (recall is then not reported)
 //   npm run bench:async -- --concurrency 32
 import * as os from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { parseArgs } from 'node:util';
 import { loadDataset, recallAtK } from '../test/helpers/datasets.mjs';
 import { Index } from '../dist/index.mjs';
@@ -79,6 +80,20 @@ async function batchPass(index, matrix, rows, threads) {
   });
 }
 
+/**
+ * The control: how many cores `threads` JS threads doing nothing but
+ * arithmetic get from this machine for `ms`. The ceiling of "cores busy" for
+ * any mode in this run; on an idle machine it equals the thread count.
+ */
+async function spinCores(threads, ms = 1500) {
+  const code = `const end = Date.now() + ${ms}; let x = 0; while (Date.now() < end) x += Math.sqrt(x + 1);`;
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  await Promise.all(Array.from({ length: threads }, () => new Promise((resolve) => new Worker(code, { eval: true }).on('exit', resolve))));
+  const used = process.cpuUsage(cpu);
+  return (used.user + used.system) / 1000 / (performance.now() - started);
+}
+
 const same = (a, b) => a.length === b.length && a.every((row, i) => row.length === b[i].length && row.every((id, j) => id === b[i][j]));
 
 export async function asyncSection({ items, concurrency = 64 } = {}) {
@@ -98,6 +113,7 @@ export async function asyncSection({ items, concurrency = 64 } = {}) {
     batchAll: { label: `searchBatch(), ${threads} threads`, best: Infinity },
   };
   const loadBefore = os.loadavg();
+  const controlBefore = await spinCores(threads);
   let reference;
   let mismatches = 0;
   for (let pass = 0; pass < PASSES; pass++) {
@@ -113,6 +129,7 @@ export async function asyncSection({ items, concurrency = 64 } = {}) {
     }
     modes.async.allLags = [...(modes.async.allLags ?? []), ...a.lags];
   }
+  const controlAfter = await spinCores(threads);
   const loadAfter = os.loadavg();
   const recall = count === ds.baseCount ? recallAtK(reference, ds, K) : undefined;
   const qps = (ms) => queries.length / (ms / 1000);
@@ -121,7 +138,7 @@ export async function asyncSection({ items, concurrency = 64 } = {}) {
 
   const lines = [`## Async search (GloVe ${count.toLocaleString('en-US')} × 100, k = 10, default searchK)`, ''];
   lines.push(
-    `${queries.length.toLocaleString('en-US')} queries per pass, best of ${PASSES} passes, the four modes interleaved in each pass. searchAsync and searchBatch run on the native search pool (${threads} threads, one per core); "vs sync" is the ratio to the synchronous loop measured in the same run; "cores busy" is this process's CPU time over the wall time of that best pass (at most 1 for the loop, 2 here for the pool: less means the machine gave the process less), and QPS per busy core what each mode gets out of the CPU it was given (the async path's overhead shows as a lower figure than the loop's). Timer lag: how late a self-rearming 1 ms setTimeout fired while the ${concurrency} async searches ran (every pass pooled). Load average (1, 5, 15 min) before ${loadBefore.map((l) => l.toFixed(2)).join(', ')}, after ${loadAfter.map((l) => l.toFixed(2)).join(', ')}.`,
+    `${queries.length.toLocaleString('en-US')} queries per pass, best of ${PASSES} passes, the four modes interleaved in each pass. searchAsync and searchBatch run on the native search pool (${threads} threads, one per core); "vs sync" is the ratio to the synchronous loop measured in the same run; "cores busy" is this process's CPU time over the wall time of that best pass (at most 1 for the loop, 2 here for the pool: less means the machine gave the process less), and QPS per busy core what each mode gets out of the CPU it was given (the async path's overhead shows as a lower figure than the loop's). Timer lag: how late a self-rearming 1 ms setTimeout fired while the ${concurrency} async searches ran (every pass pooled). Load average (1, 5, 15 min) before ${loadBefore.map((l) => l.toFixed(2)).join(', ')}, after ${loadAfter.map((l) => l.toFixed(2)).join(', ')}. Control: ${threads} JS threads spinning on arithmetic got ${controlBefore.toFixed(2)} cores before the passes and ${controlAfter.toFixed(2)} after (${threads} on an idle machine): the most any mode here could keep busy.`,
     '',
   );
   lines.push('| mode | QPS | vs sync | cores busy | QPS per busy core |', '| --- | ---: | ---: | ---: | ---: |');
