@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // npm run bench: every section (recall/QPS against Annoy, filtered search,
-// incremental builds, snapshots) in one run, written to bench/RESULTS.md. Each section
+// incremental builds, snapshots, async search) in one run, written to bench/RESULTS.md. Each section
 // also runs on its own (npm run bench:recall, bench:filtered,
-// bench:incremental) and then only prints.
+// bench:incremental, bench:async) and then only prints.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { asyncSection } from './async.mjs';
 import { filteredSection } from './filtered.mjs';
 import { incrementalSection } from './incremental.mjs';
 import { provenance, readSection } from './lib/common.mjs';
@@ -15,7 +16,7 @@ import { snapshotSection } from './snapshot.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const lines = ['# Benchmark results', '', ...provenance('npm run bench'), '', RECALL_PREAMBLE, ''];
-lines.push(...(await recallSection()), ...(await filteredSection()), ...(await incrementalSection()), ...(await snapshotSection()));
+lines.push(...(await recallSection()), ...(await filteredSection()), ...(await incrementalSection()), ...(await snapshotSection()), ...(await asyncSection()));
 // Sections measured by runs of their own are carried over.
 const kept = readSection(path.join(here, 'RESULTS.md'), CHECKSUM_HEADING);
 if (kept) lines.push('', kept);

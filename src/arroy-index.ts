@@ -9,7 +9,7 @@ import { filterHandle, type FilterInput } from './filter';
 import { writeSnapshot, type SnapshotOptions, type SnapshotResult } from './snapshot';
 import type { DistanceName, StrategyName } from './names';
 import { binding, type IndexStats, type NativeHits, type NativeIndexHandle, type NativeSearchArgs } from './native';
-import { checkBoolean, checkId, checkMapSize, checkOneOf, checkOptions, checkPath, checkPositiveInteger, checkText, describe, limits, names, toFloat32, type VectorInput } from './validate';
+import { checkBoolean, checkId, checkMapSize, checkOneOf, checkOptions, checkPath, checkPositiveInteger, checkText, describe, limits, names, optionNames, toFloat32, type VectorInput } from './validate';
 
 /**
  * How distance is measured; every result's `distance` follows this definition:
@@ -22,6 +22,9 @@ export type Distance = DistanceName;
 
 /** How items are addressed: a numeric id (0..2^32-1), or a string key in indexes opened with `keys: 'string'`. */
 export type ItemKey = number | string;
+
+/** The `keys` option naming a key type: `Index<string>` for `'string'`, `Index<number>` for `'number'`. */
+export type KeyKindOf<K extends ItemKey> = K extends string ? 'string' : 'number';
 
 export interface OpenOptions {
   /** Vector length. Required to create an index; checked against the file when reopening. */
@@ -54,6 +57,9 @@ export interface OpenOptions {
   verify?: boolean;
 }
 
+const OPEN_OPTIONS = optionNames<OpenOptions>({ dimensions: true, distance: true, name: true, keys: true, readOnly: true, mapSize: true, verify: true });
+const CHECK_OPTIONS = optionNames<CheckOptions>({ deep: true });
+
 /**
  * How candidates are found. `'auto'` (default): with a filter, whichever a
  * cost model expects to be faster (an exact scan of a small allowed set,
@@ -85,6 +91,37 @@ export interface CheckOptions {
   deep?: boolean;
 }
 
+/** searchAsync() options: search()'s, and a signal. */
+export interface AsyncSearchOptions extends SearchOptions {
+  /** Aborts the search: its promise rejects at once with ERR_ARROY_ABORTED, and the work stops before its next query. */
+  signal?: AbortSignal;
+}
+
+/** searchBatch() options. */
+export interface BatchSearchOptions extends AsyncSearchOptions {
+  /** Threads the rows are split across: 1 to limits.maxThreads. Default: every core (the search pool's size). */
+  threads?: number;
+}
+
+/**
+ * searchBatch()'s answer, row-major: row r's hits are at [r·k, r·k + counts[r]),
+ * nearest first. A row with fewer than k hits (a small index or filter) is
+ * padded with id 0xFFFFFFFF and distance Infinity; `counts` says where its
+ * hits end (0xFFFFFFFF is also a valid id, so check counts, not the id).
+ */
+export interface BatchResult {
+  /** Rows × k ids. */
+  ids: Uint32Array;
+  /** Rows × k distances. */
+  distances: Float32Array;
+  /** Hits in each row (at most k). */
+  counts: Uint32Array;
+  /** The k the rows were asked for: the row stride. */
+  k: number;
+  /** Rows × k keys, in indexes with string keys (undefined past a row's count). */
+  keys?: (string | undefined)[];
+}
+
 /** search() with a report of how the query ran. */
 export interface SearchResult {
   neighbors: Neighbor[];
@@ -111,14 +148,46 @@ function toNeighbors(hits: NativeHits): Neighbor[] {
   return out;
 }
 
-function searchArgs(options: SearchOptions | undefined): NativeSearchArgs {
-  const { k, searchK, filter, strategy } = checkOptions(options, 'search options');
+const SEARCH_OPTIONS = optionNames<SearchOptions>({ k: true, searchK: true, filter: true, strategy: true });
+const ASYNC_SEARCH_OPTIONS = [...SEARCH_OPTIONS, ...optionNames<Omit<AsyncSearchOptions, keyof SearchOptions>>({ signal: true })];
+const BATCH_SEARCH_OPTIONS = [...ASYNC_SEARCH_OPTIONS, ...optionNames<Omit<BatchSearchOptions, keyof AsyncSearchOptions>>({ threads: true })];
+
+/**
+ * The one place search options become the binding's arguments, for every
+ * search (sync, async and batch); `allowed` names the options the caller takes.
+ */
+function searchArgs(options: SearchOptions | undefined, what: string, allowed: readonly string[] = SEARCH_OPTIONS): NativeSearchArgs {
+  const { k, searchK, filter, strategy } = checkOptions(options, what, allowed);
   return [
     k === undefined ? 10 : checkPositiveInteger(k, 'k', limits.maxItemId),
     searchK === undefined ? undefined : checkPositiveInteger(searchK, 'searchK'),
     filterHandle(filter),
     strategy === undefined ? undefined : checkOneOf(strategy, 'strategy', names.strategies as readonly SearchStrategy[]),
   ];
+}
+
+let nextSearchToken = 1;
+
+/**
+ * Runs a native async search with a cancel token when a signal is given: on
+ * abort the promise rejects at once and the native work stops early.
+ */
+function cancellable<T>(signal: unknown, run: (token: number) => Promise<T>): Promise<T> {
+  if (signal === undefined) return run(0);
+  if (!(signal instanceof AbortSignal)) throw invalidArgument(`signal must be an AbortSignal, got ${describe(signal)}`);
+  const aborted = () => new ArroyError('ERR_ARROY_ABORTED', 'the search was aborted', { cause: signal.reason });
+  if (signal.aborted) throw aborted();
+  const token = nextSearchToken;
+  nextSearchToken = nextSearchToken >= 0xffff_ffff ? 1 : nextSearchToken + 1;
+  const running = run(token); // throws here for bad arguments, before any listener exists
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      binding.cancelSearch(token);
+      reject(aborted());
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    running.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /** @internal The native handle of an open Index (for Database; not part of the public API). */
@@ -129,7 +198,12 @@ export let indexHandleOf: (index: Index) => NativeIndexHandle;
  */
 export let markDropped: (index: Index) => void;
 
-export class Index {
+/**
+ * An index whose items are addressed by K: `Index<number>` (ids) or
+ * `Index<string>` (keys), from the `keys` option; `Index` alone accepts
+ * either and checks at run time (an index reopened without `keys`).
+ */
+export class Index<K extends ItemKey = ItemKey> {
   /** The file this index lives in. */
   readonly path: string;
   /** This index's name within the file. */
@@ -166,9 +240,12 @@ export class Index {
    * and the index when they do not exist (then `dimensions` and `distance` are
    * required). Reopening checks them against what the file holds.
    */
+  static open(path: string, options: OpenOptions & { keys: 'string' }): Index<string>;
+  static open(path: string, options: OpenOptions & { keys: 'number' }): Index<number>;
+  static open(path: string, options?: OpenOptions): Index;
   static open(path: string, options?: OpenOptions): Index {
     checkPath(path);
-    const { dimensions, distance, name, keys, readOnly, mapSize, verify } = checkOptions(options, 'options');
+    const { dimensions, distance, name, keys, readOnly, mapSize, verify } = checkOptions(options, 'open options', OPEN_OPTIONS);
     if (keys !== undefined) checkOneOf(keys, 'keys', ['number', 'string']);
     if (dimensions !== undefined) checkPositiveInteger(dimensions, 'dimensions', limits.maxDimensions);
     if (distance !== undefined) checkOneOf(distance, 'distance', names.distances as readonly Distance[]);
@@ -179,6 +256,11 @@ export class Index {
     const index = new Index(path, new binding.IndexHandle(path, { dimensions, distance, name, keys, readOnly, mapSize, verify }));
     index.#mapSize = mapSize;
     return index;
+  }
+
+  /** Threads of the native pool searchAsync and searchBatch run on (one per core). */
+  static get searchThreads(): number {
+    return binding.defaults.searchThreads;
   }
 
   /** The SIMD kernels this process uses: `'avx512'`, `'avx2'`, `'neon'` or `'scalar'` (set ARROY_SIMD to force one). */
@@ -217,7 +299,7 @@ export class Index {
    * keys) at the next build, replacing any vector it had. Until then searches
    * and get() see the committed state.
    */
-  add(key: ItemKey, vector: VectorInput): void {
+  add(key: K, vector: VectorInput): void {
     const handle = this.#live();
     const values = toFloat32(vector);
     if (typeof key === 'string') handle.addKey(checkText(key, 'key'), values);
@@ -225,7 +307,7 @@ export class Index {
   }
 
   /** Removes `key` at the next build (a no-op for a key that is not stored). */
-  delete(key: ItemKey): void {
+  delete(key: K): void {
     const handle = this.#live();
     if (typeof key === 'string') handle.removeKey(checkText(key, 'key'));
     else handle.remove(checkId(key, 'id'));
@@ -257,9 +339,9 @@ export class Index {
     const handle = this.#live();
     if ('vector' in target) {
       const query = toFloat32(target.vector, 'query');
-      return handle.search(query, ...searchArgs(options));
+      return handle.search(query, ...searchArgs(options, 'search options'));
     }
-    const args = searchArgs(options);
+    const args = searchArgs(options, 'search options');
     const id = this.#idOf(handle, target.key);
     return id === undefined ? undefined : handle.searchById(id, ...args);
   }
@@ -279,9 +361,34 @@ export class Index {
    * The k nearest items to the stored item `key` (which is usually first, at
    * distance 0), or undefined when `key` is not stored.
    */
-  searchById(key: ItemKey, options?: SearchOptions): Neighbor[] | undefined {
+  searchById(key: K, options?: SearchOptions): Neighbor[] | undefined {
     const hits = this.#search({ key }, options);
     return hits && toNeighbors(hits);
+  }
+
+  /**
+   * search() on a native worker thread (a pool with one thread per core), so
+   * the event loop stays free and concurrent calls use every core. Each search
+   * reads its own short snapshot; none is held across an await.
+   */
+  async searchAsync(vector: VectorInput, options?: AsyncSearchOptions): Promise<Neighbor[]> {
+    const handle = this.#live();
+    const query = toFloat32(vector, 'query');
+    const args = searchArgs(options, 'searchAsync options', ASYNC_SEARCH_OPTIONS);
+    return toNeighbors(await cancellable(options?.signal, (token) => handle.searchAsync(query, token, ...args)));
+  }
+
+  /**
+   * The k nearest items to each row of `queries` (rows × dimensions floats,
+   * row-major), split across native threads. See {@link BatchResult} for the layout.
+   */
+  async searchBatch(queries: Float32Array, options?: BatchSearchOptions): Promise<BatchResult> {
+    const handle = this.#live();
+    if (!(queries instanceof Float32Array)) throw invalidArgument(`queries must be a Float32Array of rows × dimensions values, got ${describe(queries)}`);
+    const args = searchArgs(options, 'searchBatch options', BATCH_SEARCH_OPTIONS);
+    const threads = options?.threads === undefined ? binding.defaults.searchThreads : checkPositiveInteger(options.threads, 'threads', limits.maxThreads);
+    const result = await cancellable(options?.signal, (token) => handle.searchBatch(queries, threads, token, ...args));
+    return { ...result, k: args[0] };
   }
 
   /** The ids of the k nearest items to `vector`, nearest first: search() without distances or objects. */
@@ -290,14 +397,14 @@ export class Index {
   }
 
   /** Whether `key` is stored (committed). */
-  has(key: ItemKey): boolean {
+  has(key: K): boolean {
     const handle = this.#live();
     const id = this.#idOf(handle, key);
     return id !== undefined && handle.has(id);
   }
 
   /** The distance between two stored items, as search() would report it, or undefined if either is not stored. */
-  distanceBetween(a: ItemKey, b: ItemKey): number | undefined {
+  distanceBetween(a: K, b: K): number | undefined {
     const handle = this.#live();
     const [x, y] = [this.#idOf(handle, a, 'a'), this.#idOf(handle, b, 'b')];
     return x === undefined || y === undefined ? undefined : handle.distance(x, y);
@@ -335,7 +442,7 @@ export class Index {
   }
 
   /** A copy of the committed vector of `key`, or undefined. */
-  get(key: ItemKey): Float32Array | undefined {
+  get(key: K): Float32Array | undefined {
     const handle = this.#live();
     const id = this.#idOf(handle, key);
     return id === undefined ? undefined : handle.get(id);
@@ -357,7 +464,7 @@ export class Index {
    * vector, which no invariant can see, is found. Reads every vector once.
    */
   check(options?: CheckOptions): void {
-    const { deep } = checkOptions(options, 'check options');
+    const { deep } = checkOptions(options, 'check options', CHECK_OPTIONS);
     this.#live().check(deep === undefined ? false : checkBoolean(deep, 'deep'));
   }
 
@@ -382,6 +489,11 @@ export class Index {
   close(): void {
     this.#handle?.close();
     this.#handle = undefined;
+  }
+
+  /** close(), for `using index = Index.open(...)`. */
+  [Symbol.dispose](): void {
+    this.close();
   }
 }
 

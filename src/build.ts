@@ -5,7 +5,7 @@
 import { ArroyError, invalidArgument } from './errors';
 import type { BuildPhaseName } from './names';
 import type { NativeBuildOptions, NativeBuildReport, NativeIndexHandle, NativeProgress } from './native';
-import { checkBoolean, checkIntegerIn, checkPositiveInteger, describe, limits } from './validate';
+import { checkBoolean, checkIntegerIn, checkOptions, checkPositiveInteger, describe, limits, optionNames } from './validate';
 
 export interface BuildProgress {
   /** `'applying'` pending changes, growing `'trees'`, or `'writing'` tree nodes. */
@@ -35,6 +35,8 @@ export interface BuildOptions {
   signal?: AbortSignal;
 }
 
+const BUILD_OPTIONS = optionNames<BuildOptions>({ rebuild: true, trees: true, seed: true, bucketCapacity: true, threads: true, onProgress: true, signal: true });
+
 export interface BuildResult {
   /** Items in the index after the build. */
   items: number;
@@ -56,8 +58,7 @@ export async function runBuild(
   start: (native: NativeBuildOptions, progress?: (p: NativeProgress) => void) => Promise<NativeBuildReport | NativeBuildReport[]>,
   handles: NativeIndexHandle[],
 ): Promise<BuildResult | BuildResult[]> {
-  if (options === null || typeof options !== 'object') throw invalidArgument(`build options must be an object, got ${describe(options)}`);
-  const { rebuild, trees, seed, bucketCapacity, threads, onProgress, signal } = options;
+  const { rebuild, trees, seed, bucketCapacity, threads, onProgress, signal } = checkOptions(options, 'build options', BUILD_OPTIONS);
   if (rebuild !== undefined) checkBoolean(rebuild, 'rebuild');
   if (trees !== undefined) checkPositiveInteger(trees, 'trees', limits.maxTrees);
   if (bucketCapacity !== undefined) checkIntegerIn(bucketCapacity, 'bucketCapacity', limits.minBucketCapacity, limits.maxBucketCapacity);

@@ -7,7 +7,7 @@ import { runBuild, type BuildOptions, type BuildResult } from './build';
 import { ArroyError } from './errors';
 import { binding } from './native';
 import { writeSnapshot, type SnapshotOptions, type SnapshotResult } from './snapshot';
-import { checkBoolean, checkMapSize, checkOptions, checkPath, checkText, describe } from './validate';
+import { checkBoolean, checkMapSize, checkOptions, checkPath, checkText, describe, optionNames } from './validate';
 
 export interface DatabaseOptions {
   /** Open without write access. Default false. */
@@ -34,6 +34,9 @@ export interface DatabaseIndexOptions {
   keys?: 'number' | 'string';
 }
 
+const DATABASE_OPTIONS = optionNames<DatabaseOptions>({ readOnly: true, mapSize: true, verify: true });
+const DATABASE_INDEX_OPTIONS = optionNames<DatabaseIndexOptions>({ dimensions: true, distance: true, keys: true });
+
 export class Database {
   readonly path: string;
   readonly readOnly: boolean;
@@ -50,7 +53,7 @@ export class Database {
   /** Opens (creating when writable) the arroy-ts file at `path`. */
   static open(path: string, options?: DatabaseOptions): Database {
     checkPath(path);
-    const checked = checkOptions(options, 'options');
+    const checked = checkOptions(options, 'Database.open options', DATABASE_OPTIONS);
     if (checked.readOnly !== undefined) checkBoolean(checked.readOnly, 'readOnly');
     if (checked.mapSize !== undefined) checkMapSize(checked.mapSize);
     if (checked.verify !== undefined) checkBoolean(checked.verify, 'verify');
@@ -75,9 +78,13 @@ export class Database {
    * The index `name`, opened (or created, given dimensions and distance) on
    * first use; later calls return the same Index object.
    */
+  index(name: string, options: DatabaseIndexOptions & { keys: 'string' }): Index<string>;
+  index(name: string, options: DatabaseIndexOptions & { keys: 'number' }): Index<number>;
+  index(name: string, options?: DatabaseIndexOptions): Index;
   index(name: string, options: DatabaseIndexOptions = {}): Index {
     this.#check();
     checkText(name, 'name');
+    checkOptions(options, 'db.index options', DATABASE_INDEX_OPTIONS);
     let index = this.#indexes.get(name);
     if (index && !this.#isOpen(index)) index = undefined;
     if (!index) {
@@ -145,5 +152,10 @@ export class Database {
     for (const index of this.#indexes.values()) index.close();
     this.#indexes.clear();
     this.#closed = true;
+  }
+
+  /** close(), for `using db = Database.open(...)`. */
+  [Symbol.dispose](): void {
+    this.close();
   }
 }

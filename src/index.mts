@@ -3,6 +3,10 @@
 export { Index, Database, ArroyError, Filter } from './index.js';
 export type {
   ArroyErrorCode,
+  AsyncSearchOptions,
+  BatchResult,
+  BatchSearchOptions,
+  KeyKindOf,
   BuildOptions,
   BuildProgress,
   BuildResult,

@@ -5,9 +5,13 @@
  */
 export {
   Index,
+  type AsyncSearchOptions,
+  type BatchResult,
+  type BatchSearchOptions,
   type CheckOptions,
   type Distance,
   type ItemKey,
+  type KeyKindOf,
   type Neighbor,
   type OpenOptions,
   type SearchOptions,

@@ -19,6 +19,14 @@ export interface NativeHits {
   scored: number;
 }
 
+/** searchBatch's rows × k results (see BatchResult in src/arroy-index.ts). */
+export interface NativeBatchHits {
+  ids: Uint32Array;
+  distances: Float32Array;
+  counts: Uint32Array;
+  keys?: (string | undefined)[];
+}
+
 /** An allowed set of ids and keys (see src/filter.ts). */
 export interface NativeFilterHandle {
   size(): number;
@@ -70,6 +78,9 @@ export interface NativeIndexHandle {
   seed(): bigint | undefined;
   search(query: Float32Array, ...args: NativeSearchArgs): NativeHits;
   searchById(id: number, ...args: NativeSearchArgs): NativeHits | undefined;
+  /** token: 0, or the number binding.cancelSearch takes. */
+  searchAsync(query: Float32Array, token: number, ...args: NativeSearchArgs): Promise<NativeHits>;
+  searchBatch(queries: Float32Array, threads: number, token: number, ...args: NativeSearchArgs): Promise<NativeBatchHits>;
   build(options: NativeBuildOptions, onProgress?: (progress: NativeProgress) => void): Promise<NativeBuildReport>;
   stats(): IndexStats;
   check(deep?: boolean): void;
@@ -122,6 +133,8 @@ export interface NativeLimits {
   maxBucketCapacity: number;
   maxIndexNameBytes: number;
   maxThreads: number;
+  /** Most rows × k one searchBatch may ask for. */
+  maxBatchResults: number;
   minMapSize: number;
   maxMapSize: number;
 }
@@ -151,7 +164,10 @@ export interface NativeBinding {
   /** The core's name lists (src/names.ts types them). */
   names: { distances: string[]; strategies: string[]; buildPhases: string[]; errorCodes: string[] };
   limits: NativeLimits;
-  defaults: { mapSize: number };
+  /** searchThreads: the search pool's threads (one per core). */
+  defaults: { mapSize: number; searchThreads: number };
+  /** Stops the async search registered under `token` (its promise rejects with ERR_ARROY_ABORTED). */
+  cancelSearch(token: number): void;
   /** The SIMD kernel set chosen for this CPU: 'avx512', 'avx2', 'neon' or 'scalar'. */
   simd: string;
   /** The CRC32C implementation in use: "sse4.2", "armv8-crc" or "scalar". */

@@ -7,7 +7,7 @@
  */
 import { ArroyError, invalidArgument } from './errors';
 import { binding } from './native';
-import { checkBoolean, checkOptions, checkPath, describe } from './validate';
+import { checkBoolean, checkOptions, checkPath, describe, optionNames } from './validate';
 
 export interface SnapshotOptions {
   /**
@@ -28,6 +28,8 @@ export interface SnapshotOptions {
    */
   signal?: AbortSignal;
 }
+
+const SNAPSHOT_OPTIONS = optionNames<SnapshotOptions>({ compact: true, signal: true, wholeFile: true });
 
 export interface SnapshotResult {
   /** Where the snapshot was written. */
@@ -57,7 +59,7 @@ export async function writeSnapshot(
     throw invalidArgument(`the snapshot path must be a non-empty string, got ${describe(destination)}`);
   }
   checkPath(destination);
-  const { compact, signal, wholeFile } = checkOptions(options, 'snapshot options');
+  const { compact, signal, wholeFile } = checkOptions(options, 'snapshot options', SNAPSHOT_OPTIONS);
   if (compact !== undefined) checkBoolean(compact, 'compact');
   if (wholeFile !== undefined) checkBoolean(wholeFile, 'wholeFile');
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw invalidArgument('signal must be an AbortSignal');

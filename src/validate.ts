@@ -64,13 +64,26 @@ export function checkOneOf<T extends string>(value: unknown, what: string, allow
 }
 
 /**
- * An options object (undefined counts as none). Arrays are refused by name:
- * destructuring one would read its methods (`keys`) as options.
+ * The option names of T, listed once as a record so that the compiler
+ * catches an option added to the interface but not to the list.
  */
-export function checkOptions<T extends object>(value: T | undefined, what: string): Partial<T> {
+export function optionNames<T>(names: Record<keyof T & string, true>): readonly string[] {
+  return Object.freeze(Object.keys(names));
+}
+
+/**
+ * An options object (undefined counts as none) whose every own key is one of
+ * `allowed`: a misspelled option is an error naming the closest valid one,
+ * never silently ignored.
+ */
+export function checkOptions<T extends object>(value: T | undefined, what: string, allowed: readonly string[]): Partial<T> {
   if (value === undefined) return {};
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw invalidArgument(`${what} must be an options object such as { dimensions: 8, distance: 'dot' }, got ${describe(value)}`);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalidArgument(`${what} must be an options object (a plain object, not an array), got ${describe(value)}`);
+  for (const key of Object.keys(value)) {
+    if (allowed.includes(key)) continue;
+    const closest = closestName(key, allowed);
+    const hint = closest === undefined ? `valid options are ${allowed.map((a) => `'${a}'`).join(', ')}` : `did you mean '${closest}'?`;
+    throw invalidArgument(`${what}: unknown option '${key}'; ${hint}`);
   }
   return value;
 }
@@ -94,6 +107,36 @@ export function checkPath(value: unknown): string {
   if (typeof value !== 'string' || value.length === 0) throw invalidArgument(`path must be a non-empty string, got ${describe(value)}`);
   if (value.includes('\0')) throw invalidArgument(`path must not contain a NUL character, got ${describe(value)}`);
   return checkText(value, 'path');
+}
+
+/** The name in `candidates` nearest to `name`, if any is near enough to be a likely typo. */
+export function closestName(name: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of candidates) {
+    // Case slips (readonly for readOnly) count as half an edit: the likeliest typo.
+    const d = editDistance(name.toLowerCase(), candidate.toLowerCase()) + (name === candidate ? 0 : 0.5);
+    if (d < bestDistance) [best, bestDistance] = [candidate, d];
+  }
+  return bestDistance <= Math.max(2, Math.floor(name.length / 3)) + 0.5 ? best : undefined;
+}
+
+/** Levenshtein distance, with an adjacent swap counting as one edit (Damerau's "optimal string alignment"). */
+export function editDistance(a: string, b: string): number {
+  // Three rows of the dynamic-programming table: two back (for swaps), one back, and this one.
+  let before = new Array<number>(b.length + 1).fill(0);
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = new Array<number>(b.length + 1);
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      row[j] = Math.min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) row[j] = Math.min(row[j], before[j - 2] + 1);
+    }
+    [before, previous] = [previous, row];
+  }
+  return previous[b.length];
 }
 
 export function describe(value: unknown): string {

@@ -16,6 +16,7 @@
 #include "index_handle.h"
 #include "js_errors.h"
 #include "limits.h"
+#include "search/search_pool.h"
 #include "search/strategy.h"
 #include "snapshot_functions.h"
 
@@ -32,6 +33,8 @@ Napi::Array names_of(Napi::Env env, const T (&values)[N], Name name) {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData<AddonData>(new AddonData());
+  AddonData::of(env).searches = SearchChannel::create(env);
+  exports.Set("cancelSearch", Napi::Function::New(env, SearchChannel::Cancel));
   exports.Set("IndexHandle", IndexHandle::Define(env));
   exports.Set("FilterHandle", FilterHandle::Define(env));
   exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClass));
@@ -58,12 +61,14 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   limits.Set("maxBucketCapacity", Napi::Number::New(env, arroy::kMaxBucketCapacity));
   limits.Set("maxIndexNameBytes", Napi::Number::New(env, double(arroy::kMaxIndexNameBytes)));
   limits.Set("maxThreads", Napi::Number::New(env, arroy::kMaxThreads));
+  limits.Set("maxBatchResults", Napi::Number::New(env, double(arroy::kMaxBatchResults)));
   limits.Set("minMapSize", Napi::Number::New(env, double(arroy::kMinMapSize)));
   limits.Set("maxMapSize", Napi::Number::New(env, double(arroy::kMaxMapSize)));
   exports.Set("limits", limits);
 
   Napi::Object defaults = Napi::Object::New(env);
   defaults.Set("mapSize", Napi::Number::New(env, double(arroy::kDefaultMapSize)));
+  defaults.Set("searchThreads", Napi::Number::New(env, arroy::search_pool_threads()));
   exports.Set("defaults", defaults);
 
   IndexHandle::track_environment(env);

@@ -4,11 +4,16 @@
 
 #include <napi.h>
 
+#include <memory>
+
+#include "async_search.h"
+
 namespace arroy_binding {
 
 struct AddonData {
   Napi::FunctionReference index_handle;  // IndexHandle, for buildTogether's instanceof check
   Napi::FunctionReference error_class;   // ArroyError (src/errors.ts), once setErrorClass ran
+  std::shared_ptr<SearchChannel> searches;  // where async searches settle their promises
 
   static AddonData& of(Napi::Env env) { return *env.GetInstanceData<AddonData>(); }
 };

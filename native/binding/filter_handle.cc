@@ -36,19 +36,19 @@ FilterHandle::FilterHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Fi
         keys.push_back(to_string(env, key, "a filter key"));
       }
     }
-    allowed_ = std::make_unique<arroy::AllowedSet>(std::move(id_list), std::move(keys));
+    allowed_ = std::make_shared<arroy::AllowedSet>(std::move(id_list), std::move(keys));
     info.This().As<Napi::Object>().TypeTag(&kFilterTag);
   });
 }
 
-arroy::AllowedSet* FilterHandle::from(Napi::Env env, const Napi::Value& value) {
+std::shared_ptr<arroy::AllowedSet> FilterHandle::from(Napi::Env env, const Napi::Value& value) {
   if (value.IsUndefined() || value.IsNull()) return nullptr;
   if (!value.IsObject() || !value.As<Napi::Object>().CheckTypeTag(&kFilterTag)) {
     throw_invalid(env, "filter must be a Filter");
   }
   FilterHandle* handle = Unwrap(value.As<Napi::Object>());
   if (!handle || !handle->allowed_) throw_invalid(env, "filter must be a Filter");
-  return handle->allowed_.get();
+  return handle->allowed_;
 }
 
 Napi::Value FilterHandle::Size(const Napi::CallbackInfo& info) {

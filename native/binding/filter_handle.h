@@ -17,13 +17,14 @@ class FilterHandle : public Napi::ObjectWrap<FilterHandle> {
   explicit FilterHandle(const Napi::CallbackInfo& info);
 
   // The allowed set behind `value`, or null for undefined; throws a typed
-  // error for anything that is not a FilterHandle.
-  static arroy::AllowedSet* from(Napi::Env env, const Napi::Value& value);
+  // error for anything that is not a FilterHandle. Shared, so an async
+  // search keeps it alive after the Filter object is collected.
+  static std::shared_ptr<arroy::AllowedSet> from(Napi::Env env, const Napi::Value& value);
 
  private:
   Napi::Value Size(const Napi::CallbackInfo& info);
 
-  std::unique_ptr<arroy::AllowedSet> allowed_;
+  std::shared_ptr<arroy::AllowedSet> allowed_;
 };
 
 }  // namespace arroy_binding

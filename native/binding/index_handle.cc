@@ -30,6 +30,8 @@ Napi::Function IndexHandle::Define(Napi::Env env) {
                          InstanceMethod<&IndexHandle::Seed>("seed"),
                          InstanceMethod<&IndexHandle::Search>("search"),
                          InstanceMethod<&IndexHandle::SearchById>("searchById"),
+                         InstanceMethod<&IndexHandle::SearchAsync>("searchAsync"),
+                         InstanceMethod<&IndexHandle::SearchBatch>("searchBatch"),
                          InstanceMethod<&IndexHandle::Stats>("stats"),
                          InstanceMethod<&IndexHandle::Check>("check"),
                          InstanceMethod<&IndexHandle::Build>("build"),

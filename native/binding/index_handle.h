@@ -57,6 +57,8 @@ class IndexHandle : public Napi::ObjectWrap<IndexHandle> {
   Napi::Value Seed(const Napi::CallbackInfo& info);
   Napi::Value Search(const Napi::CallbackInfo& info);
   Napi::Value SearchById(const Napi::CallbackInfo& info);
+  Napi::Value SearchAsync(const Napi::CallbackInfo& info);
+  Napi::Value SearchBatch(const Napi::CallbackInfo& info);
   Napi::Value Stats(const Napi::CallbackInfo& info);
   Napi::Value Check(const Napi::CallbackInfo& info);
   Napi::Value Build(const Napi::CallbackInfo& info);

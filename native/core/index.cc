@@ -38,69 +38,56 @@ std::unique_ptr<Index> Index::open(const std::string& path, const OpenOptions& o
     fail(ErrorCode::InvalidArgument, "dimensions must be at most " + std::to_string(kMaxDimensions));
   }
   std::unique_ptr<Index> index(new Index());
-  index->env_ = Environment::open(path, {options.read_only, options.map_size, options.verify});
+  std::shared_ptr<Environment> env = Environment::open(path, {options.read_only, options.map_size, options.verify});
   index->name_ = options.name;
-  index->kernels_ = &active_kernels();
 
-  std::optional<CatalogIndex> found = find_index(*index->env_, options.name);
+  std::optional<CatalogIndex> found = find_index(*env, options.name);
   if (!found) {
     if (options.read_only) fail(ErrorCode::NotAnIndex, "the file has no index named '" + options.name + "'");
     if (!options.dimensions || !options.metric) {
       fail(ErrorCode::InvalidArgument,
            "index '" + options.name + "' does not exist yet: give dimensions and distance to create it");
     }
-    found = create_index(*index->env_, options.name,
+    found = create_index(*env, options.name,
                          IndexShape{options.dimensions, *options.metric, options.string_keys.value_or(false)});
   }
   const IndexMeta& meta = found->meta;
   check_matches(meta, options);
-  index->dbs_ = found->dbs;
-  index->instance_ = meta.instance;
   index->string_keys_ = meta.key_kind == kStringKeys;
   index->dimensions_ = meta.dimensions;
   index->metric_ = meta.metric;
+  index->target_ = std::make_shared<SearchTarget>(std::move(env), found->dbs, meta.instance, meta.dimensions,
+                                                  meta.metric, index->string_keys_);
   return index;
 }
 
 Index::~Index() { close(); }
 
 void Index::close() {
-  view_.forget();
-  reader_.abort();
-  env_.reset();
+  session_.view.forget();
+  session_.txn.abort();
+  if (target_) target_->mark_closed();
+  target_.reset();
   pending_.clear();
   keyed_pending_.clear();
 }
 
 void Index::check_open() const {
-  if (!env_) fail(ErrorCode::Closed, "the index is closed");
+  if (!target_) fail(ErrorCode::Closed, "the index is closed");
 }
 
-// One call's read snapshot: renews the reusable read transaction, points the
-// snapshot view at it, and resets it (keeping the reader slot) at the end, so
-// no snapshot outlives a synchronous call.
+// One synchronous call's read snapshot, in this object's own session.
 class Index::Read {
  public:
-  explicit Read(Index& index) : index_(index) {
-    index_.check_open();
-    index_.reader_.begin(*index_.env_, false);
-    try {
-      index_.view_.attach(index_.reader_, index_.env_->main_database(), index_.dbs_);
-      const IndexMeta& meta = index_.view_.meta();
-      if (meta.instance != index_.instance_) fail(ErrorCode::NotAnIndex, "the index was dropped");
-      if (meta.dimensions != index_.dimensions_ || meta.metric != index_.metric_) {
-        corrupt("index metadata changed its dimensions or distance while open");
-      }
-    } catch (...) {
-      index_.reader_.reset();
-      throw;
-    }
-  }
-  ~Read() { index_.reader_.reset(); }
-  ReadView& view() { return index_.view_; }
+  explicit Read(Index& index) : open_(index), scope_(*index.target_, index.session_) {}
+  ReadView& view() { return scope_.view(); }
 
  private:
-  Index& index_;
+  // Checks the index is open before the scope dereferences its target.
+  struct OpenCheck {
+    explicit OpenCheck(const Index& index) { index.check_open(); }
+  } open_;
+  SnapshotScope scope_;
 };
 
 uint32_t Index::size() {
@@ -115,7 +102,7 @@ uint32_t Index::tree_count() {
 
 bool Index::get(uint32_t id, std::vector<float>* out) {
   Read read(*this);
-  std::optional<uint32_t> slot = find_slot(reader_, dbs_.ids, id);
+  std::optional<uint32_t> slot = find_slot(session_.txn, target_->dbs().ids, id);
   if (!slot) return false;
   SlotView item = read.view().live_slot(*slot);
   if (item.item_id != id) corrupt("slot " + std::to_string(*slot) + " holds another item");
@@ -126,24 +113,24 @@ bool Index::get(uint32_t id, std::vector<float>* out) {
 
 bool Index::has(uint32_t id) {
   Read read(*this);
-  return find_slot(reader_, dbs_.ids, id).has_value();
+  return find_slot(session_.txn, target_->dbs().ids, id).has_value();
 }
 
 std::optional<float> Index::distance(uint32_t a, uint32_t b) {
   Read read(*this);
-  std::optional<uint32_t> slot_a = find_slot(reader_, dbs_.ids, a);
-  std::optional<uint32_t> slot_b = find_slot(reader_, dbs_.ids, b);
+  std::optional<uint32_t> slot_a = find_slot(session_.txn, target_->dbs().ids, a);
+  std::optional<uint32_t> slot_b = find_slot(session_.txn, target_->dbs().ids, b);
   if (!slot_a || !slot_b) return std::nullopt;
   SlotView x = read.view().live_slot(*slot_a);
   SlotView y = read.view().live_slot(*slot_b);
-  return metric_distance(*kernels_, metric_, x.values, x.norm, y.values, y.norm, dimensions_);
+  return metric_distance(target_->kernels(), metric_, x.values, x.norm, y.values, y.norm, dimensions_);
 }
 
 std::vector<uint32_t> Index::ids_from(uint64_t from, uint32_t limit) {
   Read read(*this);
   std::vector<uint32_t> out;
   if (from > 0xFFFFFFFFull) return out;
-  Cursor cursor(reader_, dbs_.ids);
+  Cursor cursor(session_.txn, target_->dbs().ids);
   MDB_val value;
   uint32_t id = static_cast<uint32_t>(from);
   for (bool ok = cursor.seek(&id, &value); ok && out.size() < limit; ok = cursor.next(&id, &value)) out.push_back(id);
@@ -158,45 +145,30 @@ std::optional<uint64_t> Index::seed() {
 
 IndexStats Index::inspect(bool verify, bool deep) {
   Read read(*this);
-  return inspect_index(reader_, env_->main_database(), dbs_, verify, deep);
+  return inspect_index(session_.txn, target_->env()->main_database(), target_->dbs(), verify, deep);
 }
 
 std::vector<Hit> Index::search(const float* query, size_t length, const SearchRequest& request,
                                std::vector<std::string>* keys) {
   check_open();
-  if (length != dimensions_) {
-    fail(ErrorCode::DimensionMismatch,
-         "the query has " + std::to_string(length) + " values, the index " + std::to_string(dimensions_));
-  }
-  for (uint32_t i = 0; i < dimensions_; i++) {
-    if (!std::isfinite(query[i])) fail(ErrorCode::InvalidArgument, "the query holds a non-finite value");
-  }
-  float norm = l2_norm(*kernels_, query, dimensions_);
-  if (!std::isfinite(norm)) fail(ErrorCode::InvalidArgument, "the query's norm overflows a float");
-  if (metric_ == Metric::Cosine && !(norm > 0)) {
-    fail(ErrorCode::InvalidArgument, "a zero vector has no cosine distance");
-  }
-  Read read(*this);
-  std::vector<Hit> hits = search_index(read.view(), *kernels_, QueryVector{query, norm}, request);
-  fill_keys(hits, keys);
-  return hits;
+  return search_target(*target_, session_, query, length, request, keys);
 }
 
 std::optional<std::vector<Hit>> Index::search_by_id(uint32_t id, const SearchRequest& request,
                                                     std::vector<std::string>* keys) {
   Read read(*this);
-  std::optional<uint32_t> slot = find_slot(reader_, dbs_.ids, id);
+  std::optional<uint32_t> slot = find_slot(session_.txn, target_->dbs().ids, id);
   if (!slot) return std::nullopt;
   SlotView item = read.view().live_slot(*slot);
   if (item.item_id != id) corrupt("slot " + std::to_string(*slot) + " holds another item");
-  std::vector<Hit> hits = search_index(read.view(), *kernels_, QueryVector{item.values, item.norm}, request);
-  fill_keys(hits, keys);
+  std::vector<Hit> hits = search_index(read.view(), target_->kernels(), QueryVector{item.values, item.norm}, request);
+  read_hit_keys(*target_, session_.txn, hits, keys);
   return hits;
 }
 
 void Index::check_writable(bool keyed) const {
   check_open();
-  if (env_->read_only()) fail(ErrorCode::InvalidArgument, "the index was opened read-only");
+  if (target_->env()->read_only()) fail(ErrorCode::InvalidArgument, "the index was opened read-only");
   if (keyed != string_keys_) {
     fail(ErrorCode::InvalidArgument, string_keys_ ? "this index addresses items by string keys, not numeric ids"
                                                   : "this index addresses items by numeric ids, not string keys");
@@ -213,7 +185,7 @@ void Index::check_vector(const float* values, size_t length) const {
       fail(ErrorCode::InvalidArgument, "the vector holds a non-finite value at position " + std::to_string(i));
     }
   }
-  float norm = l2_norm(*kernels_, values, length);
+  float norm = l2_norm(target_->kernels(), values, length);
   if (!std::isfinite(norm)) fail(ErrorCode::InvalidArgument, "the vector's norm overflows a float");
   if (metric_ == Metric::Cosine && !(norm > 0)) {
     fail(ErrorCode::InvalidArgument, "a zero vector has no cosine distance");
@@ -256,14 +228,14 @@ std::optional<uint32_t> Index::id_of_key(const std::string& key) {
   Read read(*this);
   if (key.empty() || key.size() > kMaxKeyBytes) return std::nullopt;
   MDB_val value;
-  if (!reader_.get(dbs_.keys, key, &value)) return std::nullopt;
+  if (!session_.txn.get(target_->dbs().keys, key, &value)) return std::nullopt;
   return decode_u32(value.mv_data, value.mv_size, "key record");
 }
 
 std::vector<std::string> Index::keys_from(const std::string& from, uint32_t limit) {
   Read read(*this);
   std::vector<std::string> out;
-  KeyCursor cursor(reader_, dbs_.keys);
+  KeyCursor cursor(session_.txn, target_->dbs().keys);
   MDB_val k, v;
   for (bool more = from.empty() ? cursor.first(&k, &v) : cursor.seek(from, &k, &v); more && out.size() < limit;
        more = cursor.next(&k, &v)) {
@@ -272,20 +244,9 @@ std::vector<std::string> Index::keys_from(const std::string& from, uint32_t limi
   return out;
 }
 
-void Index::fill_keys(const std::vector<Hit>& hits, std::vector<std::string>* keys) {
-  if (!keys) return;
-  keys->clear();
-  for (const Hit& hit : hits) {
-    MDB_val value;
-    if (!reader_.get(dbs_.key_names, hit.id, &value)) corrupt("item " + std::to_string(hit.id) + " has no key");
-    if (value.mv_size == 0 || value.mv_size > kMaxKeyBytes) corrupt("a key name of " + std::to_string(value.mv_size) + " bytes");
-    keys->emplace_back(static_cast<const char*>(value.mv_data), value.mv_size);
-  }
-}
-
 std::unique_ptr<BuildJob> Index::start_build(const BuildOptions& options) {
   check_open();
-  if (env_->read_only()) fail(ErrorCode::InvalidArgument, "the index was opened read-only");
+  if (target_->env()->read_only()) fail(ErrorCode::InvalidArgument, "the index was opened read-only");
   if (options.trees > kMaxTrees) fail(ErrorCode::InvalidArgument, "trees must be at most " + std::to_string(kMaxTrees));
   if (options.threads > kMaxThreads) {
     fail(ErrorCode::InvalidArgument, "threads must be at most " + std::to_string(kMaxThreads));
@@ -300,7 +261,7 @@ std::unique_ptr<BuildJob> Index::start_build(const BuildOptions& options) {
   changes.swap(pending_);
   KeyedChangeBatch keyed;
   keyed.swap(keyed_pending_);
-  return std::make_unique<BuildJob>(env_, dbs_, instance_, std::move(changes), std::move(keyed), options);
+  return std::make_unique<BuildJob>(target_->env(), target_->dbs(), target_->instance(), std::move(changes), std::move(keyed), options);
 }
 
 void Index::restore_pending(BuildJob& job) {

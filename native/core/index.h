@@ -18,6 +18,7 @@
 #include "distance/kernels.h"
 #include "distance/metric.h"
 #include "forest/build_job.h"
+#include "index_target.h"
 #include "inspect.h"
 #include "items/index_databases.h"
 #include "items/read_view.h"
@@ -45,8 +46,10 @@ class Index {
   uint32_t dimensions() const { return dimensions_; }
   Metric metric() const { return metric_; }
   const std::string& name() const { return name_; }
-  bool read_only() const { return env_ && env_->read_only(); }
-  bool closed() const { return !env_; }
+  bool read_only() const { return target_ && target_->env()->read_only(); }
+  bool closed() const { return !target_; }
+  // What searches on other threads share with this index (null once closed).
+  std::shared_ptr<const SearchTarget> target() const { return target_; }
 
   // Committed state.
   uint32_t size();
@@ -97,20 +100,16 @@ class Index {
   void check_open() const;
   void check_writable(bool keyed) const;
   void check_vector(const float* values, size_t length) const;
-  void fill_keys(const std::vector<Hit>& hits, std::vector<std::string>* keys);
   // Starts a call's read snapshot; the returned scope ends it.
   class Read;
 
-  std::shared_ptr<Environment> env_;
-  IndexDatabases dbs_;
-  uint64_t instance_ = 0;
+  std::shared_ptr<SearchTarget> target_;
   std::string name_;
+  // Copies of the target's, readable after close().
   uint32_t dimensions_ = 0;
   Metric metric_ = Metric::Euclidean;
-  const Kernels* kernels_ = nullptr;
-  Transaction reader_;
-  ReadView view_;
   bool string_keys_ = false;
+  ReadSession session_;  // the synchronous calls' (this object's thread)
   ChangeBatch pending_;
   KeyedChangeBatch keyed_pending_;
 };

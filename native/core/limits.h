@@ -34,4 +34,8 @@ constexpr size_t kMaxIndexNameBytes = 255;
 // Most threads a build may be given (threads: 0 means every hardware thread).
 constexpr unsigned kMaxThreads = 1024;
 
+// Most result entries (rows × k) one searchBatch may ask for: 2^28 ids and
+// distances are 2 GiB, more than a batch should hold in memory at once.
+constexpr uint64_t kMaxBatchResults = uint64_t(1) << 28;
+
 }  // namespace arroy

@@ -14,7 +14,8 @@ AllowedSet::AllowedSet(std::vector<uint32_t> ids, std::vector<std::string> keys)
   ids_.erase(std::unique(ids_.begin(), ids_.end()), ids_.end());
 }
 
-const SlotFilter& AllowedSet::resolve(const Transaction& txn, const IndexDatabases& dbs, const IndexMeta& meta) {
+std::shared_ptr<const SlotFilter> AllowedSet::resolve(const Transaction& txn, const IndexDatabases& dbs,
+                                                      const IndexMeta& meta) {
   if (meta.key_kind == kStringKeys && !ids_.empty()) {
     fail(ErrorCode::InvalidArgument, "this index addresses items by string keys; the filter holds numeric ids");
   }
@@ -24,8 +25,12 @@ const SlotFilter& AllowedSet::resolve(const Transaction& txn, const IndexDatabas
   const uint64_t instance = meta.instance;
   const uint32_t slot_count = meta.slot_count;
   const size_t txn_id = mdb_txn_id(txn.txn());
-  if (txn_id == txn_id_ && instance == instance_) return filter_;
-  txn_id_ = 0;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (cached_ && txn_id == txn_id_ && instance == instance_) return cached_;
+  }
+  // Resolved outside the lock: threads on other snapshots need not wait.
+  auto filter = std::make_shared<SlotFilter>();
 
   std::vector<uint32_t> ids = ids_;
   if (!keys_.empty()) {
@@ -37,8 +42,7 @@ const SlotFilter& AllowedSet::resolve(const Transaction& txn, const IndexDatabas
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   }
 
-  filter_.bits.assign((size_t(slot_count) + 63) / 64, 0);
-  filter_.slots.clear();
+  filter->bits.assign((size_t(slot_count) + 63) / 64, 0);
   // Ascending ids through one cursor: consecutive lookups mostly stay on the
   // page the cursor is already on.
   Cursor cursor(txn, dbs.ids);
@@ -47,17 +51,22 @@ const SlotFilter& AllowedSet::resolve(const Transaction& txn, const IndexDatabas
     if (!cursor.find(id, &value)) continue;
     uint32_t slot = decode_u32(value.mv_data, value.mv_size, "id record");
     if (slot >= slot_count) corrupt("an id record points beyond the slot count");
-    uint64_t& word = filter_.bits[slot >> 6];
+    uint64_t& word = filter->bits[slot >> 6];
     const uint64_t bit = uint64_t(1) << (slot & 63);
     if (!(word & bit)) {
       word |= bit;
-      filter_.slots.push_back(slot);
+      filter->slots.push_back(slot);
     }
   }
-  std::sort(filter_.slots.begin(), filter_.slots.end());
-  instance_ = instance;
-  txn_id_ = txn_id;
-  return filter_;
+  std::sort(filter->slots.begin(), filter->slots.end());
+  std::lock_guard<std::mutex> lock(mutex_);
+  // The newest snapshot wins the cache; a search of an older one keeps its own.
+  if (!cached_ || instance != instance_ || txn_id >= txn_id_) {
+    cached_ = filter;
+    instance_ = instance;
+    txn_id_ = txn_id;
+  }
+  return filter;
 }
 
 }  // namespace arroy

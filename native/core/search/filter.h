@@ -3,10 +3,13 @@
 // Users name items by id (or key); trees and the exact scan work on slots. An
 // AllowedSet keeps the ids and turns them into a slot bitmap once per read
 // snapshot, so a filter reused across queries costs its resolution once per
-// commit, not once per query.
+// commit, not once per query. Searches on several threads may share one
+// AllowedSet: each holds the resolved filter it got for as long as it runs.
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -39,16 +42,17 @@ class AllowedSet {
   // that are not stored are ignored, but a filter of the wrong kind (string
   // keys on an index of numeric ids, ids on one of string keys) is the
   // caller's mistake, not an empty set: it throws InvalidArgument.
-  const SlotFilter& resolve(const Transaction& txn, const IndexDatabases& dbs, const IndexMeta& meta);
+  std::shared_ptr<const SlotFilter> resolve(const Transaction& txn, const IndexDatabases& dbs, const IndexMeta& meta);
 
   size_t requested() const { return ids_.size() + keys_.size(); }
 
  private:
   std::vector<uint32_t> ids_;  // ascending, unique
   std::vector<std::string> keys_;
+  std::mutex mutex_;  // guards the cache below
   uint64_t instance_ = 0;
-  size_t txn_id_ = 0;  // 0: not resolved
-  SlotFilter filter_;
+  size_t txn_id_ = 0;
+  std::shared_ptr<const SlotFilter> cached_;
 };
 
 }  // namespace arroy

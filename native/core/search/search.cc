@@ -133,9 +133,10 @@ std::vector<Hit> search_index(ReadView& view, const Kernels& kernels, const Quer
   const IndexMeta& meta = view.meta();
   if (request.k == 0) return {};
   // A filter is resolved to this snapshot's slots once per commit (filter.h).
-  const SlotFilter* filter =
-      request.filter ? &request.filter->resolve(view.transaction(), view.databases(), meta)
+  const std::shared_ptr<const SlotFilter> resolved =
+      request.filter ? request.filter->resolve(view.transaction(), view.databases(), meta)
                      : nullptr;
+  const SlotFilter* filter = resolved.get();
   const uint64_t search_k = request.search_k ? request.search_k : default_search_k(request.k, meta.roots.size());
   const uint64_t wanted = std::max<uint64_t>(search_k, request.k);
 
