@@ -38,8 +38,7 @@ function call(what, body) {
   try {
     return { ok: true, value: body() };
   } catch (error) {
-    if (error instanceof ArroyError) state.typed.push(`${what}: ${error.code}`);
-    else state.untyped.push(`${what}: ${error && error.stack ? error.stack : error}`);
+    record(what, error);
     return { ok: false };
   }
 }
@@ -48,10 +47,18 @@ async function callAsync(what, body) {
   try {
     return { ok: true, value: await body() };
   } catch (error) {
-    if (error instanceof ArroyError) state.typed.push(`${what}: ${error.code}`);
-    else state.untyped.push(`${what}: ${error && error.stack ? error.stack : error}`);
+    record(what, error);
     return { ok: false };
   }
+}
+
+function record(what, error) {
+  if (!(error instanceof ArroyError)) return state.untyped.push(`${what}: ${error && error.stack ? error.stack : error}`);
+  // A full disk must say so, not "Input/output error".
+  if (spec.kind.startsWith('full-') && error.code === 'ERR_ARROY_STORAGE' && !/no space left/i.test(error.message)) {
+    return state.untyped.push(`${what}: a full disk reported as ${error.message}`);
+  }
+  state.typed.push(`${what}: ${error.code} ${error.message.slice(0, 100)}`);
 }
 
 function same(a, b) {
