@@ -20,4 +20,4 @@ bash scripts/fuzz.sh
 echo "== valgrind leak check"
 bash scripts/valgrind-leaks.sh
 echo "== damaged-file corpus"
-ARROY_DAMAGE_SEEDS=${ARROY_DAMAGE_SEEDS:-1000} npx vitest run test/damage.test.ts
+ARROY_DAMAGE_SEEDS=${ARROY_DAMAGE_SEEDS:-1000} npx vitest run test/damage.test.ts --testTimeout 14400000
