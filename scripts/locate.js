@@ -107,7 +107,8 @@ function patchedDir() {
 }
 
 if (what === 'lmdb') {
-  process.stdout.write(path.relative(root, patchedDir()) || '.');
+  // ARROY_LMDB_STOCK=1: a build with LMDB unpatched, for bench/lmdb-patch.mjs only.
+  process.stdout.write(path.relative(root, process.env.ARROY_LMDB_STOCK === '1' ? lmdbDir() : patchedDir()) || '.');
 } else if (what === 'lmdb-stock') {
   process.stdout.write(path.relative(root, lmdbDir()) || '.');
 } else if (what === 'sources' && layer) {
