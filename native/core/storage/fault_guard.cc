@@ -11,12 +11,20 @@ namespace arroy {
 
 namespace {
 
+// LMDB reads a node at up to 64 KiB past the start of its page and a key of
+// up to 64 KiB there: damaged offsets in a page at the end of the map reach
+// this far past the map's end, where nothing may be mapped (SIGSEGV).
+constexpr uintptr_t kMargin = 192 * 1024;
+constexpr int kMarginPages = 48;
+
 // Read by the signal handler: plain atomics only, no locks, no allocation.
 struct Slot {
   std::atomic<const void*> owner{nullptr};
   std::atomic<uintptr_t> begin{0};
   std::atomic<uintptr_t> end{0};
   std::atomic<std::atomic<bool>*> damaged{nullptr};
+  // Zero pages mapped past the end of the map, unmapped with the slot.
+  std::atomic<uintptr_t> margin_pages[kMarginPages] = {};
 };
 constexpr int kSlots = 256;
 Slot slots[kSlots];
@@ -45,16 +53,41 @@ void pass_on(int sig, siginfo_t* info, void* context) {
   }
 }
 
+// A page of zeros past the end of the map, only where nothing is mapped
+// (MAP_FIXED_NOREPLACE; an older kernel that ignores the flag may place it
+// elsewhere, which is undone).
+bool map_margin_page(Slot& slot, uintptr_t page) {
+  for (std::atomic<uintptr_t>& kept : slot.margin_pages) {
+    uintptr_t none = 0;
+    if (!kept.compare_exchange_strong(none, page)) continue;
+    void* got = mmap(reinterpret_cast<void*>(page), os_page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
+                     -1, 0);
+    if (got == reinterpret_cast<void*>(page)) return true;
+    if (got != MAP_FAILED) munmap(got, os_page);
+    kept.store(0);
+    return false;
+  }
+  return false;
+}
+
 void on_fault(int sig, siginfo_t* info, void* context) {
   const uintptr_t at = reinterpret_cast<uintptr_t>(info->si_addr);
+  const uintptr_t page = at & ~(os_page - 1);
   for (Slot& slot : slots) {
     const uintptr_t begin = slot.begin.load(std::memory_order_acquire);
-    if (begin == 0 || at < begin || at >= slot.end.load(std::memory_order_acquire)) continue;
-    // A protection fault inside the map is not a vanished page: the map is
-    // read-only and nothing here may write it.
+    const uintptr_t end = slot.end.load(std::memory_order_acquire);
+    if (begin == 0 || at < begin || at >= end + kMargin) continue;
+    // A protection fault is not a vanished page: the map is read-only and
+    // nothing here may write it.
     if (sig == SIGSEGV && info->si_code != SEGV_MAPERR) break;
-    void* page = reinterpret_cast<void*>(at & ~(os_page - 1));
-    if (mmap(page, os_page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED) break;
+    if (at < end) {
+      if (mmap(reinterpret_cast<void*>(page), os_page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) ==
+          MAP_FAILED) {
+        break;
+      }
+    } else if (sig != SIGSEGV || !map_margin_page(slot, page)) {
+      break;
+    }
     std::atomic<bool>* damaged = slot.damaged.load(std::memory_order_acquire);
     if (damaged) damaged->store(true, std::memory_order_release);
     faults_here++;
@@ -103,6 +136,9 @@ void unguard_map(const void* owner) {
     slot.begin.store(0, std::memory_order_release);
     slot.end.store(0, std::memory_order_release);
     slot.damaged.store(nullptr, std::memory_order_release);
+    for (std::atomic<uintptr_t>& kept : slot.margin_pages) {
+      if (uintptr_t page = kept.exchange(0)) munmap(reinterpret_cast<void*>(page), os_page);
+    }
     slot.owner.store(nullptr);
   }
 }

@@ -7,7 +7,10 @@
 // SIGSEGV inside it maps a page of zeros over the faulting page and lets the
 // read go on: LMDB's page checks (native/patches/lmdb-robust.patch) reject a
 // zero page (its number is 0), and the environment is marked damaged, so that
-// call and every later call on it fail with ERR_ARROY_CORRUPT. No jump out of
+// call and every later call on it fail with ERR_ARROY_CORRUPT. The same holds
+// for up to 192 KiB past the end of the map, where damaged node offsets in
+// its last pages can point (a zero page is placed there only where nothing
+// is mapped, and removed with the registration). No jump out of
 // the signal handler: nothing is unwound, no destructor is skipped, no lock
 // is left held. Faults anywhere else go to the handler that was installed
 // before (Node's, or the default action).
