@@ -54,7 +54,7 @@ function stageStock() {
     fs.cpSync(path.join(root, entry), path.join(dest, entry), { recursive: true });
   }
   for (const link of ['node_modules', '.deps']) fs.symlinkSync(path.join(root, link), path.join(dest, link));
-  execFileSync(process.execPath, ['scripts/build-native.js'], { cwd: dest, stdio: 'inherit', env: { ...process.env, ARROY_LMDB_STOCK: '1' } });
+  execFileSync(process.execPath, ['scripts/build-native.js'], { cwd: dest, stdio: ['ignore', 2, 2], env: { ...process.env, ARROY_LMDB_STOCK: '1' } });
   return dest;
 }
 

@@ -8,7 +8,7 @@
 // run, killed), an exception that is not an ArroyError, a typed error, a
 // correct answer, or a changed answer (undetected damage inside a vector).
 // test/damage.test.ts runs a short budget; npm run test:stress runs 1,000.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -103,6 +103,8 @@ function runCase(files, dir, kind, seed, { timeout, rssLimit }) {
     child.on('close', (status, signal) => {
       clearInterval(watch);
       clearTimeout(timer);
+      // A child that died inside a full-disk case left its tmpfs mounted.
+      if (fs.existsSync(path.join(work, 'mnt'))) spawnSync('umount', ['-l', path.join(work, 'mnt')], { stdio: 'ignore' });
       fs.rmSync(work, { recursive: true, force: true });
       const line = out.split('\n').find((l) => l.startsWith('{'));
       const report = line ? JSON.parse(line) : null;
