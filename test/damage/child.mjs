@@ -198,7 +198,11 @@ async function run() {
       answers = [expected.base, expected.other];
     }
     reads(index, answers);
-    reads(index, answers); // later calls too
+    // Later calls fail too: the damage is remembered, not met again by luck.
+    const before = state.typed.length;
+    reads(index, answers);
+    const calls = 2 + expected.queries.length + expected.probe.length + 1;
+    if (state.typed.length - before !== calls) state.untyped.push(`only ${state.typed.length - before} of ${calls} later calls failed`);
     call('close', () => index.close());
   } else if (kind === 'full-open' || kind === 'full-build') {
     const mnt = path.join(spec.work, 'mnt');
