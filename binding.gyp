@@ -12,11 +12,13 @@
   },
   "targets": [
     {
-      # Stock LMDB 0.9 (data format v1), compiled from the pinned npm package.
+      # LMDB 0.9 (data format v1) from the pinned npm package, with
+      # native/patches/ applied by scripts/locate.js to a copy in .deps/.
       "target_name": "lmdb",
       "type": "static_library",
       "sources": ["<(lmdb_dir)/mdb.c", "<(lmdb_dir)/midl.c"],
-      "cflags": ["-w"],
+      # -fexceptions: the core's LMDB assertion callback throws through LMDB's frames.
+      "cflags": ["-w", "-fexceptions"],
       "direct_dependent_settings": {"include_dirs": ["<(lmdb_dir)"]}
     },
     {

@@ -17,7 +17,7 @@ const FILES = ['mdb.c', 'midl.c', 'lmdb.h', 'midl.h', 'LICENSE', 'COPYRIGHT'];
 // locate.js answers native/lmdb once it holds sources; clear it first so the
 // answer is the pinned package's tree, and a stale copy is never kept.
 fs.rmSync(dest, { recursive: true, force: true });
-const from = path.join(root, execFileSync(process.execPath, [path.join(root, 'scripts', 'locate.js'), 'lmdb'], { cwd: root, encoding: 'utf8' }));
+const from = path.join(root, execFileSync(process.execPath, [path.join(root, 'scripts', 'locate.js'), 'lmdb-stock'], { cwd: root, encoding: 'utf8' }));
 fs.mkdirSync(dest, { recursive: true });
 for (const file of FILES) fs.copyFileSync(path.join(from, file), path.join(dest, file));
 fs.writeFileSync(

@@ -6,11 +6,14 @@
 
 #include <napi.h>
 
+#include <cstdint>
 #include <new>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 #include "errors.h"  // the core's
+#include "storage/fault_guard.h"
 
 namespace arroy_binding {
 
@@ -21,11 +24,29 @@ Napi::Value SetErrorClass(const Napi::CallbackInfo& info);
 // no class is registered (the binding loaded on its own) or JS cannot run.
 Napi::Error to_js_error(Napi::Env env, const arroy::Error& error);
 
+// A read of a memory map faulted during the call (the file shrank under
+// it): what it returns may hold zeros where the file had gone.
+inline void check_no_map_fault(Napi::Env env, uint64_t faults_before) {
+  if (arroy::map_faults_on_this_thread() != faults_before) {
+    throw to_js_error(env, arroy::Error(arroy::ErrorCode::Corrupt,
+                                        "the file changed under this process (it shrank or was rewritten in place): "
+                                        "close and reopen it"));
+  }
+}
+
 // Runs body; any core or standard exception becomes a thrown JS error.
 template <typename Body>
 auto guard(Napi::Env env, Body&& body) -> decltype(body()) {
+  const uint64_t faults = arroy::map_faults_on_this_thread();
   try {
-    return body();
+    if constexpr (std::is_void_v<decltype(body())>) {
+      body();
+      check_no_map_fault(env, faults);
+    } else {
+      auto result = body();
+      check_no_map_fault(env, faults);
+      return result;
+    }
   } catch (const Napi::Error&) {
     throw;
   } catch (const arroy::Error& e) {

@@ -26,6 +26,7 @@ for (const file of [
   'dist/index.js', 'dist/index.mjs', 'dist/index.d.ts', 'dist/index.d.mts',
   'prebuilds/linux-x64/arroy-ts.glibc.node', 'prebuilds/linux-arm64/arroy-ts.glibc.node',
   'native/lmdb/mdb.c', 'native/lmdb/midl.c', 'native/lmdb/lmdb.h', 'native/lmdb/midl.h', 'native/lmdb/LICENSE',
+  'native/patches/lmdb-robust.patch',
 ]) check(files.has(file), `missing ${file}`);
 check([...files.keys()].some((f) => /^native\/.+\.cc$/.test(f)), 'no native sources (.cc)');
 for (const file of files.keys()) {

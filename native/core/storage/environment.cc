@@ -1,6 +1,7 @@
 #include "storage/environment.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -10,6 +11,7 @@
 #include "format.h"
 #include "records/file_records.h"
 #include "snapshot/snapshot_file.h"
+#include "storage/fault_guard.h"
 #include "storage/file_check.h"
 #include "storage/lmdb_error.h"
 #include "storage/registry.h"
@@ -18,6 +20,14 @@
 namespace arroy {
 
 namespace {
+
+// LMDB's assertions check invariants of its pages, which a damaged file
+// breaks; LMDB aborts the process after this returns. Thrown instead, the
+// error unwinds through LMDB's frames (compiled with -fexceptions) to the
+// core's caller, which abandons the transaction.
+void on_lmdb_assert(MDB_env*, const char* message) { corrupt(std::string("LMDB found a damaged page: ") + message); }
+
+bool no_space(int rc) { return rc == ENOSPC || rc == EDQUOT; }
 
 bool get_header(MDB_txn* txn, MDB_dbi dbi, MDB_val* value) {
   MDB_val key{std::strlen(kFileHeaderKey), const_cast<char*>(kFileHeaderKey)};
@@ -146,15 +156,22 @@ std::unique_ptr<Environment> Environment::open_new(const std::string& path, cons
     check_lmdb(mdb_env_set_maxreaders(env->env_, kMaxReaders), "mdb_env_set_maxreaders");
     check_lmdb(mdb_env_set_mapsize(env->env_, options.map_size ? options.map_size : kDefaultMapSize),
                "mdb_env_set_mapsize");
+    check_lmdb(mdb_env_set_assert(env->env_, on_lmdb_assert), "mdb_env_set_assert");
     return mdb_env_open(env->env_, path.c_str(), open_flags, 0644);
   };
+  const std::string lock = path + "-lock";
+  struct stat lock_stat;
+  const bool had_lock = ::stat(lock.c_str(), &lock_stat) == 0;
   int rc = open_env(flags);
+  // A lock file that could not be made ready (no room: the patched LMDB
+  // reserves its blocks before mapping it) is not left behind half made.
+  if (no_space(rc) && !had_lock) ::unlink(lock.c_str());
   bool without_lock = false;
-  if (options.read_only && (rc == EACCES || rc == EROFS || rc == EPERM)) {
+  if (options.read_only && (rc == EACCES || rc == EROFS || rc == EPERM || no_space(rc))) {
     // The lock file cannot be created or written (a read-only directory or
-    // file system: Lambda layers, container images). Without it a reader
-    // cannot see a concurrent writer safely, which is fine for files nobody
-    // writes.
+    // file system: Lambda layers, container images; a full disk). Without it
+    // a reader cannot see a concurrent writer safely, which is fine for
+    // files nobody writes.
     rc = open_env(flags | MDB_NOLOCK);
     without_lock = rc == MDB_SUCCESS;
   }
@@ -162,8 +179,14 @@ std::unique_ptr<Environment> Environment::open_new(const std::string& path, cons
     if (rc == MDB_INVALID || rc == MDB_VERSION_MISMATCH || rc == EINVAL) {
       fail(ErrorCode::NotAnIndex, path + " is not an LMDB environment (" + mdb_strerror(rc) + ")");
     }
+    if (no_space(rc)) fail(ErrorCode::Storage, "cannot open " + path + ": no space left on the device for its lock file");
     throw_lmdb(rc, "cannot open " + path);
   }
+  struct stat file_stat;
+  if (mdb_env_get_fd(env->env_, &env->fd_) == MDB_SUCCESS && ::fstat(env->fd_, &file_stat) == 0) {
+    env->file_bytes_.store(static_cast<uint64_t>(file_stat.st_size));
+  }
+  env->guard();  // before the first read of the map
   // Free the reader slots that processes which died inside a read left behind.
   if (!without_lock) {
     int dead = 0;
@@ -179,6 +202,7 @@ std::unique_ptr<Environment> Environment::open_new(const std::string& path, cons
 }
 
 Environment::~Environment() {
+  unguard_map(this);
   if (env_) mdb_env_close(env_);
 }
 
@@ -197,6 +221,17 @@ void Environment::relocate_map() const {
   } catch (...) {  // locate() only allocates; no region is better than a leaked reader slot
   }
   mdb_txn_abort(txn);
+  guard();
+}
+
+// The patched LMDB reports where its map is (me_mapaddr); stock LMDB does
+// not, and then the region found from the header stands in.
+void Environment::guard() const {
+  MDB_envinfo info;
+  if (mdb_env_info(env_, &info) != MDB_SUCCESS) return;
+  uintptr_t begin = reinterpret_cast<uintptr_t>(info.me_mapaddr);
+  if (begin == 0) begin = region_.begin();
+  if (begin != 0) guard_map(this, begin, info.me_mapsize, &damaged_);
 }
 
 MDB_dbi Environment::database(const DatabaseSpec& spec) {

@@ -86,13 +86,33 @@ class Environment {
 
   // Throws Corrupt unless value (returned by LMDB inside txn) lies inside
   // the mapped pages of the file (see MapRegion).
-  void check_value(MDB_txn* txn, const MDB_val& value) const { region_.check(env_, page_bytes_, txn, value); }
+  void check_value(MDB_txn* txn, const MDB_val& value) const {
+    check_undamaged();  // the read that returned value may have faulted
+    region_.check(env_, page_bytes_, txn, value);
+  }
+
+  // The file changed under this process: it shrank, was rewritten in place,
+  // or a read of the map faulted (fault_guard.h). Sticky: every later call
+  // throws Corrupt until the file is closed and opened again.
+  bool damaged() const { return damaged_.load(std::memory_order_acquire); }
+  // Throws Corrupt if damaged().
+  void check_undamaged() const {
+    if (damaged()) throw_damaged();
+  }
+  // Run as each transaction starts (intact.cc): the file is no shorter than
+  // it was, and (for a read snapshot) no older than the lock file says.
+  void check_intact(MDB_txn* txn, bool write) const;
+  // The file system holding the file has (almost) no room left.
+  bool out_of_space() const;
 
  private:
   Environment() = default;
   static std::unique_ptr<Environment> open_new(const std::string& path, const EnvironmentOptions& options);
   // Finds the map again after it moved (under the gate, held exclusively).
   void relocate_map() const;
+  [[noreturn]] void throw_damaged() const;
+  // Registers the map with the fault guard (fault_guard.h).
+  void guard() const;
 
   MDB_env* env_ = nullptr;
   MDB_dbi main_dbi_ = 0;
@@ -106,6 +126,9 @@ class Environment {
   std::map<std::string, MDB_dbi> databases_;
   mutable MapGate gate_;
   mutable std::atomic<uint64_t> generation_{0};
+  mutable std::atomic<bool> damaged_{false};
+  mutable std::atomic<uint64_t> file_bytes_{0};  // the most the file has held: LMDB never shrinks it
+  int fd_ = -1;                                  // LMDB's descriptor of the file
 };
 
 }  // namespace arroy

@@ -1,6 +1,5 @@
 #include "storage/lmdb_error.h"
 
-#include <sys/statvfs.h>
 
 #include <cerrno>
 #include <cstdint>
@@ -30,16 +29,5 @@ namespace arroy {
   }
 }
 
-int explain_write_error(int rc, MDB_env* env) {
-  if (rc != EIO || !env) return rc;
-  mdb_filehandle_t fd;
-  struct statvfs fs;
-  if (mdb_env_get_fd(env, &fd) != MDB_SUCCESS || fstatvfs(fd, &fs) != 0) return rc;
-  unsigned int page = 4096;
-  MDB_stat stat;
-  if (mdb_env_stat(env, &stat) == MDB_SUCCESS) page = stat.ms_psize;
-  // Fewer free blocks than one page: the short write ran out of room.
-  return uint64_t(fs.f_bavail) * fs.f_frsize < page ? ENOSPC : rc;
-}
 
 }  // namespace arroy

@@ -7,6 +7,7 @@
 
 #include "defaults.h"
 #include "errors.h"
+#include "storage/fault_guard.h"
 
 namespace arroy {
 
@@ -19,6 +20,7 @@ uint64_t Environment::map_size() const {
 void Environment::adopt_resized_map() const {
   gate_.lock();
   // 0: the size the last commit recorded (at least what the data needs).
+  unguard_map(this);  // the old range is unmapped now and may be reused
   int rc = mdb_env_set_mapsize(env_, 0);
   generation_.fetch_add(1, std::memory_order_acq_rel);
   if (rc == MDB_SUCCESS) relocate_map();
@@ -38,6 +40,7 @@ void Environment::grow_map(uint64_t seen) const {
       gate_.unlock();
       fail(ErrorCode::Storage, "the index file is full: its map has reached " + std::to_string(kMaxMapSize) + " bytes");
     }
+    unguard_map(this);
     rc = mdb_env_set_mapsize(env_, std::min<uint64_t>(kMaxMapSize, current * 2));
     generation_.fetch_add(1, std::memory_order_acq_rel);
     if (rc == MDB_SUCCESS) relocate_map();

@@ -22,6 +22,8 @@ class MapRegion {
   void locate(MDB_env* env, uint32_t page_size, const MDB_val& value);
   // The map moved (a resize): unknown until the next locate().
   void forget() { begin_.store(0); }
+  // Where the map starts; 0 while unknown.
+  uintptr_t begin() const { return begin_.load(); }
 
   // Throws Corrupt unless `value`, returned by LMDB inside txn, lies inside
   // the mapped pages of the file. Values in a write transaction's own dirty

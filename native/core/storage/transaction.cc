@@ -1,5 +1,7 @@
 #include "storage/transaction.h"
 
+#include <cerrno>
+
 #include "errors.h"
 #include "storage/environment.h"
 #include "storage/lmdb_error.h"
@@ -18,6 +20,15 @@ int begin_lmdb_txn(MDB_env* env, unsigned flags, MDB_txn** txn) {
 
 Transaction::~Transaction() { abort(); }
 
+void Transaction::check_intact(const Environment& env, bool write) {
+  try {
+    env.check_intact(txn_, write);
+  } catch (...) {
+    abort();
+    throw;
+  }
+}
+
 void Transaction::release_gate() {
   if (gated_) gated_->gate().unlock_shared();
   gated_ = nullptr;
@@ -35,6 +46,7 @@ void Transaction::begin(const Environment& env, bool write) {
       gated_ = &env;
       generation_ = env.map_generation();
       reset_ = false;
+      check_intact(env, false);
       return;
     }
     env.gate().unlock_shared();
@@ -53,6 +65,7 @@ void Transaction::begin(const Environment& env, bool write) {
     if (rc == MDB_SUCCESS) {
       gated_ = &env;
       generation_ = env.map_generation();
+      check_intact(env, write);
       return;
     }
     txn_ = nullptr;
@@ -68,10 +81,14 @@ void Transaction::commit() {
   MDB_txn* txn = txn_;
   txn_ = nullptr;
   reset_ = false;
-  MDB_env* env = mdb_txn_env(txn);
   int rc = mdb_txn_commit(txn);  // frees the transaction, committed or not
+  const Environment* env = gated_;
   release_gate();
-  check_lmdb(explain_write_error(rc, env), "cannot commit");
+  // LMDB reports a short write as EIO; on a full disk, say so.
+  if ((rc == EIO || rc == ENOSPC || rc == EDQUOT) && env && env->out_of_space()) {
+    fail(ErrorCode::Storage, "cannot commit: no space left on device (" + env->path() + ")");
+  }
+  check_lmdb(rc, "cannot commit");
 }
 
 void Transaction::abort() {

@@ -52,6 +52,8 @@ class Transaction {
   bool del_raw(MDB_dbi dbi, MDB_val* key);
   void put_raw(MDB_dbi dbi, MDB_val* key, MDB_val* value, unsigned flags);
   void release_gate();
+  // Environment::check_intact for the transaction just begun; ends it first if that throws.
+  void check_intact(const Environment& env, bool write);
   MDB_txn* txn_ = nullptr;
   bool reset_ = false;
   const Environment* gated_ = nullptr;  // whose gate this transaction holds shared, if any
