@@ -17,5 +17,5 @@ export { Filter, type FilterInput } from './filter';
 export { Database, type DatabaseIndexOptions, type DatabaseOptions } from './database';
 export type { BuildOptions, BuildProgress, BuildResult } from './build';
 export { ArroyError, type ArroyErrorCode } from './errors';
-export type { IndexStats, TreeStats } from './native';
+export type { GraphStats, IndexStats, RecallPoint, TreeStats } from './native';
 export type { VectorInput } from './validate';

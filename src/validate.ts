@@ -64,6 +64,14 @@ export function checkOneOf<T extends string>(value: unknown, what: string, allow
 }
 
 /** An options object (undefined counts as none). */
+/** A recall to aim for: a number in (0, 1]. */
+export function checkRecall(value: unknown): number {
+  if (typeof value !== 'number' || !(value > 0 && value <= 1)) {
+    throw invalidArgument(`recall must be a number greater than 0 and at most 1, got ${describe(value)}`);
+  }
+  return value;
+}
+
 export function checkOptions<T extends object>(value: T | undefined, what: string): Partial<T> {
   if (value === undefined) return {};
   if (value === null || typeof value !== 'object') throw invalidArgument(`${what} must be an object, got ${describe(value)}`);

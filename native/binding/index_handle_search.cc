@@ -1,6 +1,6 @@
-// IndexHandle's searches: search(query, k, searchK?, filter?, strategy?) and
+// IndexHandle's searches: search(query, k, searchK?, filter?, strategy?, recall?, ef?) and
 // searchById(id, ...), each answering
-//   { ids: Uint32Array, distances: Float32Array, keys?, strategy, scored }.
+//   { ids: Uint32Array, distances: Float32Array, keys?, strategy, scored, ef }.
 #include "filter_handle.h"
 #include "index_handle.h"
 #include "js_convert.h"
@@ -10,8 +10,8 @@ namespace arroy_binding {
 
 namespace {
 
-// The request of info[first..first+3]: k, searchK (absent: the default),
-// filter (a FilterHandle) and strategy (a name).
+// The request of info[first..first+5]: k, searchK (absent: the default),
+// filter (a FilterHandle), strategy (a name), recall and ef (absent: the default).
 arroy::SearchRequest to_request(Napi::Env env, const Napi::CallbackInfo& info, size_t first,
                                 arroy::SearchStats* stats) {
   arroy::SearchRequest request;
@@ -24,6 +24,10 @@ arroy::SearchRequest to_request(Napi::Env env, const Napi::CallbackInfo& info, s
     std::string name = to_string(env, strategy, "strategy");
     if (!arroy::parse_strategy(name.c_str(), &request.strategy)) throw_invalid(env, "unknown strategy '" + name + "'");
   }
+  const Napi::Value recall = info[first + 4];
+  if (!recall.IsUndefined() && !recall.IsNull()) request.recall = to_double(env, recall, "recall");
+  const Napi::Value ef = info[first + 5];
+  if (!ef.IsUndefined() && !ef.IsNull()) request.ef = to_u32(env, ef, "ef");
   request.stats = stats;
   return request;
 }
@@ -46,6 +50,7 @@ Napi::Value hits_to_js(Napi::Env env, const std::vector<arroy::Hit>& hits, const
   }
   result.Set("strategy", Napi::String::New(env, arroy::strategy_name(stats.strategy)));
   result.Set("scored", Napi::Number::New(env, double(stats.scored)));
+  result.Set("ef", Napi::Number::New(env, stats.ef));
   return result;
 }
 

@@ -19,6 +19,8 @@ uint64_t to_u53(Napi::Env env, const Napi::Value& value, const char* what);
 // A number or bigint from 0 to 2^64 - 1 held losslessly (seeds).
 uint64_t to_u64(Napi::Env env, const Napi::Value& value, const char* what);
 std::string to_string(Napi::Env env, const Napi::Value& value, const char* what);
+// A number of any value (the core checks the range it accepts).
+double to_double(Napi::Env env, const Napi::Value& value, const char* what);
 Napi::Float32Array to_float32_array(Napi::Env env, const Napi::Value& value, const char* what);
 
 }  // namespace arroy_binding

@@ -136,6 +136,7 @@ bool drop_index(const std::shared_ptr<Environment>& env, const std::string& name
     txn.put(main, std::string(kCatalogKey), encode_catalog(catalog));
     txn.del(main, meta_key(id));
     txn.del(main, free_slots_key(id));
+    txn.del(main, graph_key(id));
     // The emptied databases stay, to be reused by the next index given this id.
     for (MDB_dbi dbi : found->dbs.all()) txn.clear(dbi);
     return true;

@@ -34,4 +34,9 @@ constexpr size_t kMaxIndexNameBytes = 255;
 // Most threads a build may be given (threads: 0 means every hardware thread).
 constexpr unsigned kMaxThreads = 1024;
 
+// Largest graph degree a build may ask for (edges per item), and largest ef a
+// search may ask for (results a graph search keeps before it returns k).
+constexpr uint32_t kMaxGraphDegree = 256;
+constexpr uint32_t kMaxSearchEf = 1u << 20;
+
 }  // namespace arroy
