@@ -6,9 +6,10 @@
 import { runBuild, type BuildOptions, type BuildResult } from './build';
 import { ArroyError, invalidArgument } from './errors';
 import { filterHandle, type FilterInput } from './filter';
+import { writeSnapshot, type SnapshotOptions, type SnapshotResult } from './snapshot';
 import type { DistanceName, StrategyName } from './names';
 import { binding, type IndexStats, type NativeHits, type NativeIndexHandle, type NativeSearchArgs } from './native';
-import { checkBoolean, checkId, checkMapSize, checkOneOf, checkOptions, checkPositiveInteger, checkRecall, describe, limits, names, toFloat32, type VectorInput } from './validate';
+import { checkBoolean, checkId, checkMapSize, checkOneOf, checkOptions, checkPath, checkPositiveInteger, checkRecall, checkText, describe, limits, names, toFloat32, type VectorInput } from './validate';
 
 /**
  * How distance is measured; every result's `distance` follows this definition:
@@ -44,6 +45,13 @@ export interface OpenOptions {
    * fills it, and follows when another process has grown the file.
    */
   mapSize?: number;
+  /**
+   * Check the file's snapshot checksum (see `snapshot()`) in one sequential
+   * read before LMDB reads any page of it: a damaged copy throws
+   * ERR_ARROY_CORRUPT, a file that carries no checksum ERR_ARROY_NO_CHECKSUM.
+   * Needs `readOnly: true`. Costs one read of the whole file. Default false.
+   */
+  verify?: boolean;
 }
 
 /**
@@ -85,6 +93,11 @@ export interface SearchOptions {
   filter?: FilterInput;
   /** How candidates are found (see {@link SearchStrategy}). Default `'auto'`. */
   strategy?: SearchStrategy;
+}
+
+export interface CheckOptions {
+  /** Also verify every stored vector's checksum (reads them all). Default false. */
+  deep?: boolean;
 }
 
 /** search() with a report of how the query ran. */
@@ -129,6 +142,11 @@ function searchArgs(options: SearchOptions | undefined): NativeSearchArgs {
 
 /** @internal The native handle of an open Index (for Database; not part of the public API). */
 export let indexHandleOf: (index: Index) => NativeIndexHandle;
+/**
+ * @internal Marks a closed Index whose index Database.drop() deleted: later
+ * calls throw ERR_ARROY_NOT_AN_INDEX, as they do on any other Index open on it.
+ */
+export let markDropped: (index: Index) => void;
 
 export class Index {
   /** The file this index lives in. */
@@ -141,9 +159,15 @@ export class Index {
   /** How items are addressed: `'number'` ids or `'string'` keys. */
   readonly keys: 'number' | 'string';
   #handle: NativeIndexHandle | undefined;
+  #dropped = false;
+  #mapSize: number | undefined;
 
   static {
     indexHandleOf = (index) => index.#live();
+    markDropped = (index) => {
+      index.close();
+      index.#dropped = true;
+    };
   }
 
   private constructor(path: string, handle: NativeIndexHandle) {
@@ -162,15 +186,18 @@ export class Index {
    * required). Reopening checks them against what the file holds.
    */
   static open(path: string, options?: OpenOptions): Index {
-    if (typeof path !== 'string' || path.length === 0) throw invalidArgument(`path must be a non-empty string, got ${describe(path)}`);
-    const { dimensions, distance, name, keys, readOnly, mapSize } = checkOptions(options, 'options');
+    checkPath(path);
+    const { dimensions, distance, name, keys, readOnly, mapSize, verify } = checkOptions(options, 'options');
     if (keys !== undefined) checkOneOf(keys, 'keys', ['number', 'string']);
     if (dimensions !== undefined) checkPositiveInteger(dimensions, 'dimensions', limits.maxDimensions);
     if (distance !== undefined) checkOneOf(distance, 'distance', names.distances as readonly Distance[]);
-    if (name !== undefined && typeof name !== 'string') throw invalidArgument(`name must be a string, got ${describe(name)}`);
+    if (name !== undefined) checkText(name, 'name');
     if (readOnly !== undefined) checkBoolean(readOnly, 'readOnly');
     if (mapSize !== undefined) checkMapSize(mapSize);
-    return new Index(path, new binding.IndexHandle(path, { dimensions, distance, name, keys, readOnly, mapSize }));
+    if (verify !== undefined) checkBoolean(verify, 'verify');
+    const index = new Index(path, new binding.IndexHandle(path, { dimensions, distance, name, keys, readOnly, mapSize, verify }));
+    index.#mapSize = mapSize;
+    return index;
   }
 
   /** The SIMD kernels this process uses: `'avx512'`, `'avx2'`, `'neon'` or `'scalar'` (set ARROY_SIMD to force one). */
@@ -178,7 +205,13 @@ export class Index {
     return binding.simd;
   }
 
+  /** How checksums (CRC32C, of slots, metadata and snapshots) are computed here: `'sse4.2'`, `'armv8-crc'` or `'scalar'`. */
+  static get checksum(): string {
+    return binding.crc32c;
+  }
+
   #live(): NativeIndexHandle {
+    if (this.#dropped) throw new ArroyError('ERR_ARROY_NOT_AN_INDEX', `the index ${describe(this.name)} was dropped`);
     if (!this.#handle) throw new ArroyError('ERR_ARROY_CLOSED', 'the index is closed');
     return this.#handle;
   }
@@ -206,14 +239,14 @@ export class Index {
   add(key: ItemKey, vector: VectorInput): void {
     const handle = this.#live();
     const values = toFloat32(vector);
-    if (typeof key === 'string') handle.addKey(key, values);
+    if (typeof key === 'string') handle.addKey(checkText(key, 'key'), values);
     else handle.add(checkId(key, 'id'), values);
   }
 
   /** Removes `key` at the next build (a no-op for a key that is not stored). */
   delete(key: ItemKey): void {
     const handle = this.#live();
-    if (typeof key === 'string') handle.removeKey(key);
+    if (typeof key === 'string') handle.removeKey(checkText(key, 'key'));
     else handle.remove(checkId(key, 'id'));
   }
 
@@ -225,7 +258,7 @@ export class Index {
       return key;
     }
     if (this.keys !== 'string') throw invalidArgument(`this index addresses items by numeric ids; got the string ${describe(key)}`);
-    return handle.idOfKey(key);
+    return handle.idOfKey(checkText(key, what));
   }
 
   /**
@@ -335,11 +368,30 @@ export class Index {
   /**
    * Verifies every structural invariant of the committed index (each tree
    * holds each item exactly once, no node is shared or orphaned, ids and
-   * vectors agree) and throws ERR_ARROY_CORRUPT naming the first violation.
-   * Reads the whole index.
+   * vectors agree, the metadata's checksum) and throws ERR_ARROY_CORRUPT
+   * naming the first violation. Reads every record header.
+   *
+   * With `deep: true` it first verifies the checksum of every stored vector,
+   * and the error lists the damaged items (ids, keys), so damage inside a
+   * vector, which no invariant can see, is found. Reads every vector once.
    */
-  check(): void {
-    this.#live().check();
+  check(options?: CheckOptions): void {
+    const { deep } = checkOptions(options, 'check options');
+    this.#live().check(deep === undefined ? false : checkBoolean(deep, 'deep'));
+  }
+
+  /**
+   * Writes a snapshot of this index to `path`: a new file holding this index
+   * alone (under the same name), as of the last commit, taken off the main
+   * thread while builds in any process keep committing, compact, followed by
+   * a CRC32C checksum that `Index.open(path, { readOnly: true, verify: true })`
+   * checks. The copy is written under a temporary name and renamed into
+   * place. `wholeFile: true` copies the whole file instead, every index of
+   * it (as `Database.snapshot`).
+   */
+  async snapshot(path: string, options?: SnapshotOptions): Promise<SnapshotResult> {
+    this.#live();
+    return writeSnapshot(this.path, { readOnly: this.readOnly, mapSize: this.#mapSize }, path, options, this.name);
   }
 
   /**

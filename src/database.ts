@@ -2,11 +2,12 @@
  * A Database is an arroy-ts file seen as a whole: the named indexes it holds,
  * dropping one, and committing changes to several of them atomically.
  */
-import { Index, indexHandleOf, type Distance } from './arroy-index';
+import { Index, indexHandleOf, markDropped, type Distance } from './arroy-index';
 import { runBuild, type BuildOptions, type BuildResult } from './build';
-import { ArroyError, invalidArgument } from './errors';
+import { ArroyError } from './errors';
 import { binding } from './native';
-import { checkBoolean, checkMapSize, checkOptions, describe } from './validate';
+import { writeSnapshot, type SnapshotOptions, type SnapshotResult } from './snapshot';
+import { checkBoolean, checkMapSize, checkOptions, checkPath, checkText, describe } from './validate';
 
 export interface DatabaseOptions {
   /** Open without write access. Default false. */
@@ -17,6 +18,11 @@ export interface DatabaseOptions {
    * fills it, and follows when another process has grown the file.
    */
   mapSize?: number;
+  /**
+   * Check the file's snapshot checksum before LMDB reads it (as
+   * `Index.open`'s `verify`). Needs `readOnly: true`. Default false.
+   */
+  verify?: boolean;
 }
 
 export interface DatabaseIndexOptions {
@@ -43,12 +49,15 @@ export class Database {
 
   /** Opens (creating when writable) the arroy-ts file at `path`. */
   static open(path: string, options?: DatabaseOptions): Database {
-    if (typeof path !== 'string' || path.length === 0) throw invalidArgument(`path must be a non-empty string, got ${describe(path)}`);
+    checkPath(path);
     const checked = checkOptions(options, 'options');
     if (checked.readOnly !== undefined) checkBoolean(checked.readOnly, 'readOnly');
     if (checked.mapSize !== undefined) checkMapSize(checked.mapSize);
+    if (checked.verify !== undefined) checkBoolean(checked.verify, 'verify');
     const db = new Database(path, checked);
-    db.names(); // opens the file now, so a bad path fails here
+    // Opens the file now, so a bad path fails here; a verified open checks the
+    // file before anything reads it, so the indexes it opens need not again.
+    binding.listIndexes(path, { readOnly: db.readOnly, mapSize: checked.mapSize, verify: checked.verify });
     return db;
   }
 
@@ -68,7 +77,7 @@ export class Database {
    */
   index(name: string, options: DatabaseIndexOptions = {}): Index {
     this.#check();
-    if (typeof name !== 'string') throw invalidArgument(`name must be a string, got ${describe(name)}`);
+    checkText(name, 'name');
     let index = this.#indexes.get(name);
     if (index && !this.#isOpen(index)) index = undefined;
     if (!index) {
@@ -93,14 +102,19 @@ export class Database {
   /**
    * Deletes the index `name` and its data, at once (its own commit). Returns
    * false if there is none. Index objects open on it, here or elsewhere, throw
-   * ERR_ARROY_NOT_AN_INDEX from then on; the one this Database handed out is closed.
+   * ERR_ARROY_NOT_AN_INDEX from then on; the one this Database handed out
+   * also releases the file at once (close() on it stays a no-op).
    */
   drop(name: string): boolean {
     this.#check();
-    if (typeof name !== 'string') throw invalidArgument(`name must be a string, got ${describe(name)}`);
-    this.#indexes.get(name)?.close();
+    checkText(name, 'name');
+    // Closed first: its running build is cancelled and its handle released.
+    const open = this.#indexes.get(name);
+    open?.close();
     this.#indexes.delete(name);
-    return binding.dropIndex(this.path, { mapSize: this.#mapSize }, name);
+    const dropped = binding.dropIndex(this.path, { mapSize: this.#mapSize }, name);
+    if (open && dropped) markDropped(open);
+    return dropped;
   }
 
   /**
@@ -115,6 +129,15 @@ export class Database {
     const handles = entries.map(([, index]) => indexHandleOf(index));
     const results = (await runBuild(options, (native, progress) => binding.IndexHandle.buildTogether(handles, native, progress), handles)) as BuildResult[];
     return Object.fromEntries(entries.map(([name], i) => [name, results[i]]));
+  }
+
+  /**
+   * Writes a snapshot of the whole file (every index) to `path`: see
+   * `Index.snapshot`. Pending changes are not in it; only committed builds.
+   */
+  async snapshot(path: string, options?: SnapshotOptions): Promise<SnapshotResult> {
+    this.#check();
+    return writeSnapshot(this.path, { readOnly: this.readOnly, mapSize: this.#mapSize }, path, options);
   }
 
   /** Closes every Index this Database opened. Idempotent. */

@@ -7,7 +7,7 @@
  */
 import { invalidArgument } from './errors';
 import { binding, type NativeFilterHandle } from './native';
-import { checkId, describe } from './validate';
+import { checkId, checkText, describe } from './validate';
 
 /** What search() accepts as `filter`. */
 export type FilterInput = Filter | Uint32Array | Iterable<number | string>;
@@ -21,10 +21,11 @@ export class Filter {
   readonly #handle: NativeFilterHandle;
 
   /**
-   * Allow the items named by `items`: ids (numbers) and, in indexes with
-   * string keys, keys (strings). Ids or keys that are not stored are ignored;
-   * keys are looked up again after every commit, so a key added later counts
-   * once it is built.
+   * Allow the items named by `items`: ids (numbers) for a numeric index,
+   * keys (strings) for one with string keys; searching with the other kind
+   * throws ERR_ARROY_INVALID_ARGUMENT. Ids or keys that are not stored are
+   * ignored; keys are looked up again after every commit, so a key added
+   * later counts once it is built.
    */
   constructor(items: Uint32Array | Iterable<number | string>) {
     let ids: Uint32Array;
@@ -34,7 +35,7 @@ export class Filter {
     } else if (items !== null && typeof items === 'object' && Symbol.iterator in items) {
       const numbers: number[] = [];
       for (const item of items) {
-        if (typeof item === 'string') (keys ??= []).push(item);
+        if (typeof item === 'string') (keys ??= []).push(checkText(item, 'a filter key'));
         else numbers.push(checkId(item, 'a filter id'));
       }
       ids = Uint32Array.from(numbers);

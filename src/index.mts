@@ -6,6 +6,7 @@ export type {
   BuildOptions,
   BuildProgress,
   BuildResult,
+  CheckOptions,
   DatabaseIndexOptions,
   DatabaseOptions,
   Distance,
@@ -20,5 +21,7 @@ export type {
   SearchOptions,
   SearchResult,
   SearchStrategy,
+  SnapshotOptions,
+  SnapshotResult,
   VectorInput,
 } from './index.js';

@@ -5,6 +5,7 @@
  */
 export {
   Index,
+  type CheckOptions,
   type Distance,
   type ItemKey,
   type Neighbor,
@@ -16,6 +17,7 @@ export {
 export { Filter, type FilterInput } from './filter';
 export { Database, type DatabaseIndexOptions, type DatabaseOptions } from './database';
 export type { BuildOptions, BuildProgress, BuildResult } from './build';
+export type { SnapshotOptions, SnapshotResult } from './snapshot';
 export { ArroyError, type ArroyErrorCode } from './errors';
 export type { GraphStats, IndexStats, RecallPoint, TreeStats } from './native';
 export type { VectorInput } from './validate';

@@ -84,7 +84,7 @@ export interface NativeIndexHandle {
   searchById(id: number, ...args: NativeSearchArgs): NativeHits | undefined;
   build(options: NativeBuildOptions, onProgress?: (progress: NativeProgress) => void): Promise<NativeBuildReport>;
   stats(): IndexStats;
-  check(): void;
+  check(deep?: boolean): void;
   cancelBuild(): void;
   close(): void;
 }
@@ -148,6 +148,12 @@ export interface GraphStats {
   curveAnswers: number;
 }
 
+export interface NativeSnapshotReport {
+  bytes: number;
+  sourceBytes: number;
+  crc: number;
+}
+
 /** The core's limits (native/core/limits.h, defaults.h). */
 export interface NativeLimits {
   maxDimensions: number;
@@ -171,6 +177,7 @@ export interface NativeOpenOptions {
   keys?: 'number' | 'string';
   readOnly?: boolean;
   mapSize?: number;
+  verify?: boolean;
 }
 
 export interface NativeBinding {
@@ -182,14 +189,19 @@ export interface NativeBinding {
   FilterHandle: new (ids: Uint32Array, keys?: string[]) => NativeFilterHandle;
   /** Makes the addon throw instances of this class. */
   setErrorClass(cls: typeof ArroyError): void;
-  listIndexes(path: string, options: { readOnly?: boolean; mapSize?: number }): string[];
+  listIndexes(path: string, options: { readOnly?: boolean; mapSize?: number; verify?: boolean }): string[];
   dropIndex(path: string, options: { mapSize?: number }, name: string): boolean;
+  snapshot(path: string, options: { readOnly?: boolean; mapSize?: number }, destination: string, compact: boolean, index?: string): { promise: Promise<NativeSnapshotReport>; cancel(): void };
   /** The core's name lists (src/names.ts types them). */
   names: { distances: string[]; strategies: string[]; buildPhases: string[]; errorCodes: string[] };
   limits: NativeLimits;
   defaults: { mapSize: number };
   /** The SIMD kernel set chosen for this CPU: 'avx512', 'avx2', 'neon' or 'scalar'. */
   simd: string;
+  /** The CRC32C implementation in use: "sse4.2", "armv8-crc" or "scalar". */
+  crc32c: string;
+  /** The on-disk format version this build writes and reads (native/core/format.h). */
+  formatVersion: number;
 }
 
 // dist/*.js and src/*.ts both sit one level below the package root.

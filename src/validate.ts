@@ -63,7 +63,6 @@ export function checkOneOf<T extends string>(value: unknown, what: string, allow
   return value as T;
 }
 
-/** An options object (undefined counts as none). */
 /** A recall to aim for: a number in (0, 1]. */
 export function checkRecall(value: unknown): number {
   if (typeof value !== 'number' || !(value > 0 && value <= 1)) {
@@ -72,10 +71,37 @@ export function checkRecall(value: unknown): number {
   return value;
 }
 
+/**
+ * An options object (undefined counts as none). Arrays are refused by name:
+ * destructuring one would read its methods (`keys`) as options.
+ */
 export function checkOptions<T extends object>(value: T | undefined, what: string): Partial<T> {
   if (value === undefined) return {};
-  if (value === null || typeof value !== 'object') throw invalidArgument(`${what} must be an object, got ${describe(value)}`);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw invalidArgument(`${what} must be an options object such as { dimensions: 8, distance: 'dot' }, got ${describe(value)}`);
+  }
   return value;
+}
+
+/**
+ * With the u flag a surrogate pair is one code point and never matches \p{Cs};
+ * only a lone surrogate does. UTF-8 cannot encode one, so the conversion would
+ * replace it with U+FFFD and two different strings would name one item.
+ */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** A string that converts to UTF-8 losslessly (no lone surrogate). */
+export function checkText(value: unknown, what: string): string {
+  if (typeof value !== 'string') throw invalidArgument(`${what} must be a string, got ${describe(value)}`);
+  if (LONE_SURROGATE.test(value)) throw invalidArgument(`${what} contains a lone UTF-16 surrogate, which UTF-8 cannot represent: ${describe(value)}`);
+  return value;
+}
+
+/** A file path: a non-empty, well-formed string without NUL (the OS would cut the path there). */
+export function checkPath(value: unknown): string {
+  if (typeof value !== 'string' || value.length === 0) throw invalidArgument(`path must be a non-empty string, got ${describe(value)}`);
+  if (value.includes('\0')) throw invalidArgument(`path must not contain a NUL character, got ${describe(value)}`);
+  return checkText(value, 'path');
 }
 
 export function describe(value: unknown): string {

@@ -61,7 +61,7 @@ describe('Database', () => {
     expect(db.drop('gone')).toBe(true);
     expect(db.drop('gone')).toBe(false);
     expect(db.names()).toEqual(['keep']);
-    expect(() => gone.size).toThrow(expect.objectContaining({ code: 'ERR_ARROY_CLOSED' }));
+    expect(() => gone.size).toThrow(expect.objectContaining({ code: 'ERR_ARROY_NOT_AN_INDEX' }));
     expect(() => elsewhere.size).toThrow(expect.objectContaining({ code: 'ERR_ARROY_NOT_AN_INDEX' }));
     // A new index under the old name starts empty, with its own parameters.
     const reborn = db.index('gone', { dimensions: 3, distance: 'cosine' });

@@ -2,31 +2,17 @@
 // Both need real processes: test/helpers/storage-child.cjs (loading dist/).
 import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Index } from '../src/index';
 import { randomVectors } from './helpers/brute';
+import { tempDir } from './helpers/tmp';
 
 const CHILD = path.join(__dirname, 'helpers', 'storage-child.cjs');
 const NOBODY = 65534;
 const DIM = 12;
 const vectors = randomVectors(500, DIM, 41);
 const queries = randomVectors(10, DIM, 42).map((q) => Array.from(q));
-
-const dirs: string[] = [];
-afterAll(() => {
-  for (const dir of dirs) {
-    fs.chmodSync(dir, 0o755);
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-});
-
-function tempDir(label: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `arroy-ts-${label}-`));
-  dirs.push(dir);
-  return dir;
-}
 
 async function buildIndex(file: string): Promise<number[][]> {
   const index = Index.open(file, { dimensions: DIM, distance: 'euclidean' });

@@ -99,3 +99,30 @@ export async function buildIndexOf(ds, label, buildOptions = {}, count = ds.base
     },
   };
 }
+
+/**
+ * Puts a section (lines, the first its "## " heading) into a results file in
+ * place of the section with the same heading, or at the end. Sections that
+ * need a run of their own (npm run bench:checksum) live in RESULTS.md this way.
+ */
+export function writeSection(file, lines) {
+  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  const [start, end] = sectionBounds(text, lines[0]);
+  const section = `${lines.join('\n')}\n`;
+  const out = start < 0 ? `${text.replace(/\n*$/, '\n\n')}${section}` : `${text.slice(0, start)}${section}${end < text.length ? '\n' : ''}${text.slice(end)}`;
+  fs.writeFileSync(file, out);
+}
+
+/** The section of `text` under `heading`, with its heading (empty when absent). */
+export function readSection(file, heading) {
+  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  const [start, end] = sectionBounds(text, heading);
+  return start < 0 ? '' : text.slice(start, end).trimEnd();
+}
+
+function sectionBounds(text, heading) {
+  const start = text.startsWith(`${heading}\n`) ? 0 : text.indexOf(`\n${heading}\n`) + 1 || -1;
+  if (start < 0) return [-1, -1];
+  const next = text.indexOf('\n## ', start + heading.length);
+  return [start, next < 0 ? text.length : next + 1];
+}

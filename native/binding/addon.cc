@@ -5,16 +5,19 @@
 
 #include "addon_data.h"
 #include "catalog_functions.h"
+#include "checksum/crc32c.h"
 #include "defaults.h"
 #include "distance/kernels.h"
 #include "distance/metric.h"
 #include "errors.h"
+#include "format.h"
 #include "filter_handle.h"
 #include "forest/build_monitor.h"
 #include "index_handle.h"
 #include "js_errors.h"
 #include "limits.h"
 #include "search/strategy.h"
+#include "snapshot_functions.h"
 
 namespace arroy_binding {
 
@@ -34,7 +37,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClass));
   exports.Set("listIndexes", Napi::Function::New(env, ListIndexes));
   exports.Set("dropIndex", Napi::Function::New(env, DropIndex));
+  exports.Set("snapshot", Napi::Function::New(env, Snapshot));
   exports.Set("simd", Napi::String::New(env, arroy::active_kernels().name));
+  exports.Set("crc32c", Napi::String::New(env, arroy::crc32c_implementation()));
+  exports.Set("formatVersion", Napi::Number::New(env, arroy::kFormatVersion));
 
   Napi::Object names = Napi::Object::New(env);
   names.Set("distances", names_of(env, arroy::kMetrics, arroy::metric_name));

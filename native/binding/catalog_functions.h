@@ -6,7 +6,7 @@
 
 namespace arroy_binding {
 
-// listIndexes(path, { readOnly?, mapSize? }) -> string[]
+// listIndexes(path, { readOnly?, mapSize?, verify? }) -> string[]
 Napi::Value ListIndexes(const Napi::CallbackInfo& info);
 // dropIndex(path, { mapSize? }, name) -> boolean
 Napi::Value DropIndex(const Napi::CallbackInfo& info);

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "js_convert.h"
 #include "js_errors.h"
 
 namespace arroy_binding {
@@ -32,8 +33,7 @@ FilterHandle::FilterHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Fi
       keys.reserve(array.Length());
       for (uint32_t i = 0; i < array.Length(); i++) {
         Napi::Value key = array.Get(i);
-        if (!key.IsString()) throw_invalid(env, "filter keys must be strings");
-        keys.push_back(key.As<Napi::String>().Utf8Value());
+        keys.push_back(to_string(env, key, "a filter key"));
       }
     }
     allowed_ = std::make_unique<arroy::AllowedSet>(std::move(id_list), std::move(keys));

@@ -45,7 +45,7 @@ Napi::Function IndexHandle::Define(Napi::Env env) {
 IndexHandle::IndexHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<IndexHandle>(info) {
   Napi::Env env = info.Env();
   guard(env, [&] {
-    std::string path = to_string(env, info[0], "path");
+    std::string path = to_path(env, info[0]);
     if (!info[1].IsObject()) throw_invalid(env, "options must be an object");
     Napi::Object o = info[1].As<Napi::Object>();
     arroy::OpenOptions options;
@@ -69,6 +69,7 @@ IndexHandle::IndexHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Inde
       options.string_keys = kind == "string";
     }
     if (has_option(o, "mapSize")) options.map_size = to_u53(env, o.Get("mapSize"), "mapSize");
+    if (has_option(o, "verify")) options.verify = o.Get("verify").ToBoolean();
     index_ = arroy::Index::open(path, options);
   });
   napi_env_ = env;
@@ -323,9 +324,10 @@ Napi::Value IndexHandle::Stats(const Napi::CallbackInfo& info) {
   });
 }
 
+// check(deep?: boolean)
 Napi::Value IndexHandle::Check(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  guard(env, [&] { index(env).inspect(true); });
+  guard(env, [&] { index(env).inspect(true, info[0].IsBoolean() && info[0].As<Napi::Boolean>().Value()); });
   return env.Undefined();
 }
 

@@ -15,19 +15,20 @@ enum class ErrorCode {
   DistanceMismatch,    // an index reopened with another distance
   NotAnIndex,          // the path is not an LMDB environment, or one without arroy-ts data
   Corrupt,             // a record failed its bounds or consistency checks
-  VersionMismatch,     // the file was written with another format version
+  FormatVersion,       // the file was written with another format version (rebuild it)
   Closed,              // the index was used after close()
   Busy,                // a build is already running on this index
   Aborted,             // a build was cancelled
   Storage,             // LMDB reported an error (disk full, permissions, ...)
+  NoChecksum,          // a verified open of a file that carries no snapshot checksum
 };
 
 // Every code, in declaration order; the binding exports their names and
 // src/names.ts types them (a test ties the two lists together).
 constexpr ErrorCode kErrorCodes[] = {
     ErrorCode::InvalidArgument, ErrorCode::DimensionMismatch, ErrorCode::DistanceMismatch, ErrorCode::NotAnIndex,
-    ErrorCode::Corrupt,         ErrorCode::VersionMismatch,   ErrorCode::Closed,           ErrorCode::Busy,
-    ErrorCode::Aborted,         ErrorCode::Storage,
+    ErrorCode::Corrupt,         ErrorCode::FormatVersion,     ErrorCode::Closed,           ErrorCode::Busy,
+    ErrorCode::Aborted,         ErrorCode::Storage,           ErrorCode::NoChecksum,
 };
 
 const char* error_code_name(ErrorCode code);  // "ERR_ARROY_INVALID_ARGUMENT", ...

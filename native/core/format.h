@@ -39,14 +39,20 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace arroy {
 
 // ---------------------------------------------------------------- file level
 
 // Bumped whenever any encoding below changes meaning. Files carry it in the
-// file header and in every index's metadata; a mismatch refuses to open.
-constexpr uint32_t kFormatVersion = 1;
+// file header and in every index's metadata; a mismatch refuses to open
+// (ERR_ARROY_FORMAT_VERSION, naming both versions; the index must be rebuilt
+// from its source vectors). History (docs/FORMAT.md#versions):
+//   1  the first format
+//   2  a CRC32C per slot and at the end of index metadata (silent damage to
+//      stored vectors is detected, not served)
+constexpr uint32_t kFormatVersion = 2;
 
 // The database holding the file header, the catalog and index metadata. An
 // LMDB file without it was written by some other program.
@@ -73,6 +79,11 @@ inline std::string keys_database(IndexId index) { return "arroy-ts/" + std::to_s
 inline std::string key_names_database(IndexId index) { return "arroy-ts/" + std::to_string(index) + "/key-names"; }
 inline std::string links_database(IndexId index) { return "arroy-ts/" + std::to_string(index) + "/links"; }
 inline std::string graph_key(IndexId index) { return "graph/" + std::to_string(index); }
+// Every key of kDatabaseName that belongs to one index: what dropping the
+// index deletes and what a snapshot of it copies.
+inline std::vector<std::string> index_records_keys(IndexId index) {
+  return {meta_key(index), free_slots_key(index), graph_key(index)};
+}
 
 // Indexes one file may hold. Each uses kDatabasesPerIndex LMDB databases and
 // LMDB's table of open databases is sized for all of them up front.
@@ -94,7 +105,7 @@ constexpr size_t kFileHeaderSize = 12;
 //   format_version u32 | instance u64 | dimensions u32 | metric u8 | key_kind u8 | reserved u8[2]
 //   bucket_capacity u32 | slots_per_slab u32 | slot_count u32
 //   item_count u32 | node_count u32 | next_key_id u32 | seed u64 | max_norm f32
-//   tree_count u32 | roots u32[tree_count]
+//   tree_count u32 | roots u32[tree_count] | checksum u32
 // slot_count is the high-water mark: slots below it are live or free.
 // node_count bounds node ids: every node id is below it. instance is drawn at
 // random when the index is created, so an Index still open on a dropped index
@@ -102,7 +113,9 @@ constexpr size_t kFileHeaderSize = 12;
 // key_kind says whether items are addressed by u32 ids (kIdKeys) or by
 // string keys (kStringKeys), which the index maps to ids it allocates from
 // next_key_id (ids of deleted keys are not reused).
-constexpr size_t kIndexMetaFixedSize = 60;
+// checksum is the CRC32C (checksum/crc32c.h) of every byte before it: a
+// flipped count or root is reported as damage before anything trusts it.
+constexpr size_t kIndexMetaFixedSize = 64;
 constexpr uint8_t kIdKeys = 0;
 constexpr uint8_t kStringKeys = 1;
 
@@ -111,10 +124,14 @@ constexpr uint8_t kStringKeys = 1;
 
 // A slab, keyed by slab number in slabs_database(index): exactly
 // slots_per_slab slots of slot_size(dimensions) bytes. A slot:
-//   item_id u32 | state u32 (kSlotFree / kSlotLive) | norm f32 | values f32[dimensions]
+//   item_id u32 | state u32 (kSlotFree / kSlotLive) | norm f32 | checksum u32 | values f32[dimensions]
 // The norm is cached so cosine needs one dot product per candidate, and the
-// dot metric derives its extra dimension without rewriting vectors.
-constexpr size_t kSlotHeaderSize = 12;
+// dot metric derives its extra dimension without rewriting vectors. checksum
+// is the CRC32C of the slot's other bytes (item_id, state, norm, then values),
+// free slots included; it is per slot rather than per slab so that get()
+// verifies only the bytes it returns and a damaged slot names its item.
+constexpr size_t kSlotHeaderSize = 16;
+constexpr size_t kSlotChecksumOffset = 12;
 constexpr uint32_t kSlotFree = 0;
 constexpr uint32_t kSlotLive = 1;
 inline size_t slot_size(uint32_t dimensions) { return kSlotHeaderSize + 4ull * dimensions; }
@@ -160,5 +177,26 @@ constexpr uint32_t kNoGraphEntry = 0xFFFFFFFFu;
 // less space but make every rewrite of one slot copy more pages.
 constexpr uint32_t kMaxSlabPages = 16;
 constexpr double kSlabFillTarget = 0.98;  // choose_slots_per_slab (records/slot_records.h) applies both
+
+// ---------------------------------------------------------------- snapshot trailer
+
+// A snapshot (snapshot/snapshot_file.h) is a compacted LMDB copy followed by
+// a trailer of kSnapshotTrailerSize bytes. LMDB never reads past the pages
+// its meta page names, so LMDB and mdb_stat open the file as it is, and the
+// trailer makes the file length kSnapshotTrailerSize past a multiple of the
+// smallest LMDB page: a file whose length is a multiple of it has no trailer.
+//   0  magic[8]           kSnapshotMagic
+//   8  version u32        kSnapshotVersion
+//   12 content_crc u32    CRC32C of bytes [0, content_length)
+//   16 content_length u64 the LMDB copy's length, a multiple of kSnapshotAlignment
+//   24 reserved[36]       zero
+//   60 trailer_crc u32    CRC32C of trailer bytes [0, 60)
+constexpr char kSnapshotMagic[8] = {'a', 'r', 'r', 'o', 'y', 's', 'u', 'm'};
+constexpr uint32_t kSnapshotVersion = 1;
+constexpr size_t kSnapshotTrailerSize = 64;
+constexpr size_t kSnapshotAlignment = 512;  // LMDB's smallest page size (file_check.h kMinPageSize)
+constexpr size_t kSnapshotContentCrcOffset = 12;
+constexpr size_t kSnapshotLengthOffset = 16;
+constexpr size_t kSnapshotTrailerCrcOffset = 60;
 
 }  // namespace arroy

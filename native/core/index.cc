@@ -38,7 +38,7 @@ std::unique_ptr<Index> Index::open(const std::string& path, const OpenOptions& o
     fail(ErrorCode::InvalidArgument, "dimensions must be at most " + std::to_string(kMaxDimensions));
   }
   std::unique_ptr<Index> index(new Index());
-  index->env_ = Environment::open(path, {options.read_only, options.map_size});
+  index->env_ = Environment::open(path, {options.read_only, options.map_size, options.verify});
   index->name_ = options.name;
   index->kernels_ = &active_kernels();
 
@@ -156,9 +156,9 @@ std::optional<uint64_t> Index::seed() {
   return read.view().meta().seed;
 }
 
-IndexStats Index::inspect(bool verify) {
+IndexStats Index::inspect(bool verify, bool deep) {
   Read read(*this);
-  return inspect_index(reader_, env_->main_database(), dbs_, verify);
+  return inspect_index(reader_, env_->main_database(), dbs_, verify, deep);
 }
 
 std::vector<Hit> Index::search(const float* query, size_t length, const SearchRequest& request,
@@ -292,8 +292,9 @@ std::unique_ptr<BuildJob> Index::start_build(const BuildOptions& options) {
   }
   if (options.bucket_capacity &&
       (options.bucket_capacity < kMinBucketCapacity || options.bucket_capacity > kMaxBucketCapacity)) {
-    fail(ErrorCode::InvalidArgument, "bucketCapacity must be between " + std::to_string(kMinBucketCapacity) +
-                                         " and " + std::to_string(kMaxBucketCapacity));
+    fail(ErrorCode::InvalidArgument, "bucketCapacity must be an integer from " + std::to_string(kMinBucketCapacity) +
+                                         " to " + std::to_string(kMaxBucketCapacity) + ", got " +
+                                         std::to_string(options.bucket_capacity));
   }
   ChangeBatch changes;
   changes.swap(pending_);

@@ -34,6 +34,7 @@ struct OpenOptions {
   std::optional<bool> string_keys; // items addressed by string keys; empty: take it from the file (creating: false)
   bool read_only = false;
   uint64_t map_size = 0;           // 0: kDefaultMapSize
+  bool verify = false;             // EnvironmentOptions::verify
 };
 
 class Index {
@@ -75,7 +76,7 @@ class Index {
 
   // Describes the committed index; with verify, throws Corrupt on the first
   // broken invariant (see inspect.h).
-  IndexStats inspect(bool verify);
+  IndexStats inspect(bool verify, bool deep = false);
 
   // Pending changes (validated here, so a build never meets bad input).
   void add(uint32_t id, const float* values, size_t length);

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "items/slot_checksums.h"
 #include "items/slots.h"
 #include "records/bytes.h"
 #include "records/index_meta.h"
@@ -37,13 +38,16 @@ class Bitmap {
 
 }  // namespace
 
-IndexStats inspect_index(const Transaction& txn, MDB_dbi main, const IndexDatabases& dbs, bool verify) {
+IndexStats inspect_index(const Transaction& txn, MDB_dbi main, const IndexDatabases& dbs, bool verify, bool deep) {
   auto check = [verify](bool ok, const std::string& what) {
     if (verify && !ok) corrupt(what);
   };
   MDB_val value;
   if (!txn.get(main, meta_key(dbs.index), &value)) corrupt("the index has no metadata");
   const IndexMeta meta = decode_index_meta(value.mv_data, value.mv_size);
+  // Before the structural checks, which would report a damaged slot header
+  // as some broken invariant without naming the item.
+  if (verify && deep) verify_slot_checksums(txn, dbs, meta);
 
   IndexStats stats;
   stats.items = meta.item_count;

@@ -43,6 +43,10 @@ struct IndexStats {
 // - every id maps to a live slot that names that id, and live slots, ids and
 //   the item count agree; free slots are free;
 // - the neighbour graph's invariants (graph/graph_inspect.h).
-IndexStats inspect_index(const Transaction& txn, MDB_dbi main, const IndexDatabases& dbs, bool verify);
+// With deep (and verify), first checks every slot's checksum
+// (items/slot_checksums.h), so that damage inside a vector, which no
+// structural invariant can see, is reported with the items it hit.
+IndexStats inspect_index(const Transaction& txn, MDB_dbi main, const IndexDatabases& dbs, bool verify,
+                         bool deep = false);
 
 }  // namespace arroy

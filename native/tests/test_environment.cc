@@ -4,6 +4,8 @@
 // exclude each other meanwhile.
 #include <unistd.h>
 
+#include <cerrno>
+
 #include <memory>
 #include <random>
 #include <string>
@@ -13,6 +15,7 @@
 #include "index.h"
 #include "index_fixtures.h"
 #include "storage/environment.h"
+#include "storage/lmdb_error.h"
 
 using namespace arroy_test;
 
@@ -61,4 +64,30 @@ TEST(environment_registry_shares_one_env) {
   reader.reset();
   std::unique_ptr<Index> writer = Index::open(path, existing("vectors", false));
   CHECK(!writer->read_only());
+}
+
+TEST(a_full_disk_says_so) {
+  // What a full file system gives: ENOSPC from a write, or EDQUOT over quota.
+  for (int rc : {ENOSPC, EDQUOT}) {
+    CONTEXT("rc=" << rc);
+    try {
+      arroy::throw_lmdb(rc, "cannot commit");
+      CHECK(false);
+    } catch (const arroy::Error& e) {
+      CHECK_EQ(e.code(), arroy::ErrorCode::Storage);
+      CHECK(std::string(e.what()).find("cannot commit: no space left on device") == 0);
+    }
+  }
+  // EIO stays EIO unless the file system really is full (this one is not).
+  CHECK_EQ(arroy::explain_write_error(EIO, nullptr), EIO);
+  CHECK_EQ(arroy::explain_write_error(MDB_MAP_FULL, nullptr), MDB_MAP_FULL);
+}
+
+TEST(paths_with_a_nul_are_refused_by_the_core) {
+  TempDir dir;
+  const std::string real = dir.file("real.arroy");
+  arroy::Environment::open(real, {false, 0});  // exists now: a NUL must not reach it
+  const std::string hostile = real + std::string("\0.other", 7);
+  CHECK_THROWS_CODE(arroy::Environment::open(hostile, {false, 0}), arroy::ErrorCode::InvalidArgument);
+  CHECK_THROWS_CODE(arroy::Environment::open("", {true, 0}), arroy::ErrorCode::InvalidArgument);
 }

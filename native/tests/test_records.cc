@@ -5,7 +5,7 @@
 // fed truncations, random byte strings and bit-flipped valid records. The
 // contract checked is: a decoder either returns a record that satisfies the
 // format's invariants, or throws arroy::Error with Corrupt, NotAnIndex or
-// VersionMismatch; nothing else ever escapes. Inputs are copied into heap
+// FormatVersion; nothing else ever escapes. Inputs are copied into heap
 // blocks of exactly their length, so under ASan a decoder that reads even one
 // byte too far (or keeps a view that reaches past the record) fails loudly.
 #include <cmath>
@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "checksum/crc32c.h"
 #include "distance/metric.h"
 #include "format.h"
 #include "harness.h"
@@ -91,7 +92,7 @@ void put_u32(Bytes& b, size_t at, uint32_t v) { std::memcpy(b.data() + at, &v, 4
 void put_f32(Bytes& b, size_t at, float v) { std::memcpy(b.data() + at, &v, 4); }
 
 bool is_decode_error(ErrorCode code) {
-  return code == ErrorCode::Corrupt || code == ErrorCode::NotAnIndex || code == ErrorCode::VersionMismatch;
+  return code == ErrorCode::Corrupt || code == ErrorCode::NotAnIndex || code == ErrorCode::FormatVersion;
 }
 
 // ---------------------------------------------------------------- decoders under test
@@ -332,7 +333,7 @@ TEST(file_header_round_trip) {
   CHECK_THROWS_CODE(arroy::check_file_header(wrong_magic.data(), wrong_magic.size()), ErrorCode::NotAnIndex);
   Bytes wrong_version = header;
   put_u32(wrong_version, 8, arroy::kFormatVersion + 1);
-  CHECK_THROWS_CODE(arroy::check_file_header(wrong_version.data(), wrong_version.size()), ErrorCode::VersionMismatch);
+  CHECK_THROWS_CODE(arroy::check_file_header(wrong_version.data(), wrong_version.size()), ErrorCode::FormatVersion);
   Bytes longer = header;
   longer.push_back(0);
   CHECK_THROWS_CODE(arroy::check_file_header(longer.data(), longer.size()), ErrorCode::Corrupt);
@@ -744,19 +745,34 @@ TEST(hostile_meta) {
     Exact exact(bytes);
     return CHECK_THROWS_CODE(arroy::decode_index_meta(exact.data(), exact.size()), code);
   };
+  // A record edited by hand carries a stale checksum, which is rejected on
+  // its own; resealed, the edit must still meet the check it is aimed at.
+  auto resealed = [](Bytes bytes) {
+    put_u32(bytes, bytes.size() - 4, arroy::crc32c(bytes.data(), bytes.size() - 4));
+    return bytes;
+  };
   Bytes bytes = arroy::encode_index_meta(good);
-  const size_t tree_count_at = arroy::kIndexMetaFixedSize - 4;
+  const size_t tree_count_at = arroy::kIndexMetaFixedSize - 8;  // before the roots and the checksum
   // tree_count not matching the roots that follow.
   for (uint32_t trees : {0u, 1u, 3u, 0x40000002u, 0xFFFFFFFFu}) {
     CONTEXT("tree_count=" << trees);
     Bytes hostile = bytes;
     put_u32(hostile, tree_count_at, trees);
     rejects(hostile);
+    rejects(resealed(hostile));
   }
   {
     Bytes ragged = bytes;  // roots not a whole number of u32
     ragged.push_back(0);
     rejects(ragged);
+    rejects(resealed(ragged));
+  }
+  // Any flipped byte after the version fails the checksum.
+  for (size_t at = 4; at < bytes.size(); at++) {
+    CONTEXT("flipped byte " << at);
+    Bytes flipped = bytes;
+    flipped[at] ^= 0x10;
+    rejects(flipped);
   }
   // Roots at or beyond node_count.
   for (uint32_t root : {good.node_count, good.node_count + 1, 0xFFFFFFFFu}) {
@@ -776,8 +792,8 @@ TEST(hostile_meta) {
     change(meta);
     return arroy::encode_index_meta(meta);
   };
-  rejects(with([](IndexMeta& m) { m.format_version = arroy::kFormatVersion + 1; }), ErrorCode::VersionMismatch);
-  rejects(with([](IndexMeta& m) { m.format_version = 0; }), ErrorCode::VersionMismatch);
+  rejects(with([](IndexMeta& m) { m.format_version = arroy::kFormatVersion + 1; }), ErrorCode::FormatVersion);
+  rejects(with([](IndexMeta& m) { m.format_version = 0; }), ErrorCode::FormatVersion);
   rejects(with([](IndexMeta& m) { m.dimensions = 0; }));
   rejects(with([](IndexMeta& m) { m.dimensions = arroy::kMaxDimensions + 1; }));
   rejects(with([](IndexMeta& m) { m.metric = static_cast<Metric>(4); }));
@@ -817,4 +833,31 @@ TEST(hostile_split_planes) {
   Bytes in_normal = encode_split(1, 2, 0, 0, nan_normal.data(), 4);
   NodeView node = arroy::decode_node(in_normal.data(), in_normal.size(), 4);
   CHECK(std::isnan(f32_at(node.normal, 2)));
+}
+
+TEST(slot_checksums_cover_every_byte_but_their_own) {
+  for (uint32_t dims : {1u, 3u, 100u}) {
+    CONTEXT("dims=" << dims);
+    const uint32_t slots_per_slab = 3;
+    Bytes slab = arroy::empty_slab(dims, slots_per_slab);
+    const size_t slot = arroy::slot_size(dims);
+    for (uint32_t position = 0; position < slots_per_slab; position++) {
+      CHECK(arroy::slot_intact(slab.data() + slot * position, dims));
+    }
+    std::vector<float> values = sample_normal(dims);
+    arroy::write_slot(slab, 1, dims, 77, true, 3.5f, values.data());
+    uint8_t* written = slab.data() + slot;
+    CHECK(arroy::slot_intact(written, dims));
+    // Every byte of the slot, the checksum's own included, is covered.
+    for (size_t at = 0; at < slot; at++) {
+      CONTEXT("byte " << at);
+      written[at] ^= 0x01;
+      CHECK(!arroy::slot_intact(written, dims));
+      written[at] ^= 0x01;
+    }
+    // A freed slot is rewritten with a checksum of its own.
+    arroy::write_slot(slab, 1, dims, 0, false, 0, nullptr);
+    CHECK(arroy::slot_intact(written, dims));
+    CHECK_EQ(arroy::slot_checksum(written, dims), arroy::slot_checksum(slab.data(), dims));
+  }
 }

@@ -9,7 +9,7 @@ import { History, expectGeneration, whichGeneration } from './verify.mjs';
 const here = __dirname;
 export const SMALL_MAP = 1 << 20;
 
-interface Writer {
+export interface Writer {
   child: ChildProcess;
   committed: number;
   building: number;
@@ -18,7 +18,7 @@ interface Writer {
   onLine: (line: string) => void;
 }
 
-function startWriter(file: string, mode: 'soak' | 'crash', from: number, seconds: number, mapSize?: number): Writer {
+export function startWriter(file: string, mode: 'soak' | 'crash', from: number, seconds: number, mapSize?: number): Writer {
   const args = [path.join(here, 'writer.mjs'), file, mode, String(from), String(seconds)];
   if (mapSize) args.push(String(mapSize));
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -48,7 +48,7 @@ function startWriter(file: string, mode: 'soak' | 'crash', from: number, seconds
   return writer;
 }
 
-function waitFor(writer: Writer, predicate: (line: string) => boolean): Promise<void> {
+export function waitFor(writer: Writer, predicate: (line: string) => boolean): Promise<void> {
   return new Promise((resolve, reject) => {
     writer.onLine = (line) => {
       if (predicate(line)) resolve();

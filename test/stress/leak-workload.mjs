@@ -1,6 +1,7 @@
 // A short workload touching every part of the addon, for scripts/valgrind-leaks.sh:
 // create, add, build, incremental add/delete/build, searches, get, a string-keyed
-// index, a multi-index Database with a drop, error paths, a cancelled build, then
+// index, a multi-index Database with a drop, error paths, a cancelled build,
+// snapshots and verified opens, then
 // close everything and let the process exit normally (so that whatever is still
 // allocated shows up in the leak report).
 //
@@ -74,7 +75,18 @@ async function numericIndex(path) {
 
   const reader = Index.open(path, { name: 'numbers', readOnly: true, mapSize });
   reader.search(query, { k: 3 });
+  // Snapshots: written off-thread, verified on open; a cancelled one and a damaged one.
+  const snapshot = `${path}.snapshot`;
+  await reader.snapshot(snapshot);
+  const aborting = new AbortController();
+  const aborted = reader.snapshot(`${path}.never`, { signal: aborting.signal });
+  aborting.abort();
+  await aborted.catch(() => {});
   reader.close();
+  const shipped = Index.open(snapshot, { name: 'numbers', readOnly: true, verify: true, mapSize });
+  shipped.search(query, { k: 3 });
+  shipped.close();
+  expectArroyError(() => Index.open(path, { name: 'numbers', readOnly: true, verify: true, mapSize }));
 }
 
 async function stringKeyedIndex(path) {

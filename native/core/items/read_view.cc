@@ -3,6 +3,7 @@
 #include <string>
 
 #include "errors.h"
+#include "records/bytes.h"
 #include "records/slot_records.h"
 
 namespace arroy {
@@ -59,6 +60,16 @@ const uint8_t* ReadView::slot_address(uint32_t slot) {
     cached = static_cast<const uint8_t*>(value.mv_data);
   }
   return cached + bytes * (slot % meta_.slots_per_slab);
+}
+
+SlotView ReadView::live_slot(uint32_t slot) {
+  const uint8_t* address = slot_address(slot);
+  // Before decoding: a damaged header is reported as the damage it is.
+  if (!slot_intact(address, meta_.dimensions)) {
+    corrupt("the stored vector in slot " + std::to_string(slot) + " (of item " + std::to_string(load_u32(address, 0)) +
+            ", if that part is intact) fails its checksum: run check({ deep: true }) to list every damaged item");
+  }
+  return read_live_slot(address, meta_.dimensions);
 }
 
 namespace {

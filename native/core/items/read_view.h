@@ -39,8 +39,11 @@ class ReadView {
   NodeView node(uint32_t id);
   // The start of live-or-free slot `slot` (slot_size(dimensions) bytes).
   const uint8_t* slot_address(uint32_t slot);
-  // The live slot `slot`.
-  SlotView live_slot(uint32_t slot) { return read_live_slot(slot_address(slot), meta_.dimensions); }
+  // The live slot `slot`, its checksum verified: for the calls that return or
+  // start from one stored vector (get, distanceBetween, searchById), where
+  // the check costs well under their own overhead. Searches read candidates
+  // through slot_address() unverified (docs/FORMAT.md#checksums says why).
+  SlotView live_slot(uint32_t slot);
 
   // The graph record, or null when the index has no graph.
   const GraphRecord* graph() const { return has_graph_ ? &graph_ : nullptr; }

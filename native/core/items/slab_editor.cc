@@ -26,7 +26,7 @@ SlabEditor::SlabEditor(Transaction& txn, MDB_dbi main, const IndexDatabases& dbs
 std::vector<uint8_t>& SlabEditor::slab(uint32_t number) {
   auto found = touched_.find(number);
   if (found != touched_.end()) return found->second;
-  std::vector<uint8_t> bytes(slot_size(meta_.dimensions) * meta_.slots_per_slab, 0);  // all slots free
+  std::vector<uint8_t> bytes = empty_slab(meta_.dimensions, meta_.slots_per_slab);
   MDB_val value;
   if (txn_.get(dbs_.slabs, number, &value)) {
     if (value.mv_size != bytes.size()) corrupt("a slab of " + std::to_string(value.mv_size) + " bytes");

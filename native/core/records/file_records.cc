@@ -22,10 +22,19 @@ void check_file_header(const void* data, size_t size) {
   }
   uint32_t version = r.u32();
   r.expect_end();
-  if (version != kFormatVersion) {
-    fail(ErrorCode::VersionMismatch, "the file uses arroy-ts format version " + std::to_string(version) +
-                                         ", this build reads version " + std::to_string(kFormatVersion));
+  if (version != kFormatVersion) format_version_mismatch("file", version);
+}
+
+void format_version_mismatch(const char* what, uint32_t version) {
+  std::string message = std::string("the ") + what + " uses arroy-ts format version " + std::to_string(version) +
+                        ", this build reads version " + std::to_string(kFormatVersion) + ": ";
+  if (version < kFormatVersion) {
+    message += "rebuild it with this version (open a new file, add its vectors from their source, build), "
+               "or keep reading it with the arroy-ts release that wrote it";
+  } else {
+    message += "it was written by a newer arroy-ts; upgrade to read it";
   }
+  fail(ErrorCode::FormatVersion, message);
 }
 
 std::vector<uint8_t> encode_catalog(const std::vector<CatalogEntry>& entries) {

@@ -14,6 +14,9 @@ namespace arroy {
 std::vector<uint8_t> encode_file_header();
 // Checks the magic and the format version.
 void check_file_header(const void* data, size_t size);
+// Throws FormatVersion for a file or index record (`what`) of format version
+// `version`, saying what to do about it.
+[[noreturn]] void format_version_mismatch(const char* what, uint32_t version);
 
 struct CatalogEntry {
   IndexId index;

@@ -3,9 +3,11 @@
 #include <cmath>
 #include <string>
 
+#include "checksum/crc32c.h"
 #include "errors.h"
 #include "limits.h"
 #include "records/bytes.h"
+#include "records/file_records.h"
 
 namespace arroy {
 
@@ -28,17 +30,25 @@ std::vector<uint8_t> encode_index_meta(const IndexMeta& meta) {
   w.f32(meta.max_norm);
   w.u32(static_cast<uint32_t>(meta.roots.size()));
   for (uint32_t root : meta.roots) w.u32(root);
+  w.u32(crc32c(w.buffer().data(), w.buffer().size()));
   return w.take();
 }
 
 IndexMeta decode_index_meta(const void* data, size_t size) {
-  ByteReader r(data, size, "index metadata");
   IndexMeta meta;
-  meta.format_version = r.u32();
-  if (meta.format_version != kFormatVersion) {
-    fail(ErrorCode::VersionMismatch, "the index uses arroy-ts format version " + std::to_string(meta.format_version) +
-                                         ", this build reads version " + std::to_string(kFormatVersion));
+  {
+    // The version first: an older record has another layout, and its own
+    // error tells the user to rebuild rather than that the file is damaged.
+    ByteReader version(data, size, "index metadata");
+    meta.format_version = version.u32();
+    if (meta.format_version != kFormatVersion) format_version_mismatch("index", meta.format_version);
   }
+  if (size < kIndexMetaFixedSize) corrupt("index metadata is truncated (" + std::to_string(size) + " bytes)");
+  const uint8_t* bytes = static_cast<const uint8_t*>(data);
+  const size_t body = size - 4;
+  if (crc32c(bytes, body) != load_u32(bytes + body, 0)) corrupt("index metadata fails its checksum");
+  ByteReader r(data, body, "index metadata");
+  r.skip(4);
   meta.instance = r.u64();
   meta.dimensions = r.u32();
   uint8_t metric = r.u8();

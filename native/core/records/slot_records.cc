@@ -4,6 +4,7 @@
 #include <cstring>
 #include <string>
 
+#include "checksum/crc32c.h"
 #include "errors.h"
 #include "records/bytes.h"
 
@@ -40,6 +41,7 @@ SlotView read_slot(const void* slab, size_t slab_size, uint32_t position, uint32
   if (state != kSlotFree && state != kSlotLive) corrupt("slot state " + std::to_string(state));
   view.live = state == kSlotLive;
   view.norm = r.f32();
+  r.skip(4);  // the checksum: verified by slot_intact(), on the paths that can afford it
   view.values = r.bytes(4ull * dimensions);
   if (view.live && (!std::isfinite(view.norm) || view.norm < 0)) corrupt("slot norm is not a finite non-negative number");
   return view;
@@ -58,6 +60,25 @@ void write_slot(std::vector<uint8_t>& slab, uint32_t position, uint32_t dimensio
   } else {
     std::memset(p + kSlotHeaderSize, 0, 4ull * dimensions);
   }
+  const uint32_t checksum = slot_checksum(p, dimensions);
+  std::memcpy(p + kSlotChecksumOffset, &checksum, 4);
+}
+
+std::vector<uint8_t> empty_slab(uint32_t dimensions, uint32_t slots_per_slab) {
+  std::vector<uint8_t> slab(slot_size(dimensions) * slots_per_slab);
+  for (uint32_t position = 0; position < slots_per_slab; position++) {
+    write_slot(slab, position, dimensions, 0, false, 0, nullptr);
+  }
+  return slab;
+}
+
+uint32_t slot_checksum(const uint8_t* slot, uint32_t dimensions) {
+  const uint32_t header = crc32c(slot, kSlotChecksumOffset);
+  return crc32c(slot + kSlotHeaderSize, 4ull * dimensions, header);
+}
+
+bool slot_intact(const uint8_t* slot, uint32_t dimensions) {
+  return slot_checksum(slot, dimensions) == load_u32(slot + kSlotChecksumOffset, 0);
 }
 
 }  // namespace arroy

@@ -14,8 +14,15 @@ AllowedSet::AllowedSet(std::vector<uint32_t> ids, std::vector<std::string> keys)
   ids_.erase(std::unique(ids_.begin(), ids_.end()), ids_.end());
 }
 
-const SlotFilter& AllowedSet::resolve(const Transaction& txn, const IndexDatabases& dbs, uint64_t instance,
-                                      uint32_t slot_count) {
+const SlotFilter& AllowedSet::resolve(const Transaction& txn, const IndexDatabases& dbs, const IndexMeta& meta) {
+  if (meta.key_kind == kStringKeys && !ids_.empty()) {
+    fail(ErrorCode::InvalidArgument, "this index addresses items by string keys; the filter holds numeric ids");
+  }
+  if (meta.key_kind != kStringKeys && !keys_.empty()) {
+    fail(ErrorCode::InvalidArgument, "this index addresses items by numeric ids; the filter holds string keys");
+  }
+  const uint64_t instance = meta.instance;
+  const uint32_t slot_count = meta.slot_count;
   const size_t txn_id = mdb_txn_id(txn.txn());
   if (txn_id == txn_id_ && instance == instance_) return filter_;
   txn_id_ = 0;

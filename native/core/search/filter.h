@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "items/index_databases.h"
+#include "records/index_meta.h"
 #include "storage/transaction.h"
 
 namespace arroy {
@@ -33,10 +34,12 @@ class AllowedSet {
   // per snapshot (a key added later is allowed once it is committed).
   AllowedSet(std::vector<uint32_t> ids, std::vector<std::string> keys);
 
-  // The filter for the snapshot `txn` of index `instance`; resolved again
-  // only when either changes. Ids that are not stored are ignored.
-  const SlotFilter& resolve(const Transaction& txn, const IndexDatabases& dbs, uint64_t instance,
-                            uint32_t slot_count);
+  // The filter for the snapshot `txn` of the index `meta` describes;
+  // resolved again only when the snapshot or the index changes. Ids or keys
+  // that are not stored are ignored, but a filter of the wrong kind (string
+  // keys on an index of numeric ids, ids on one of string keys) is the
+  // caller's mistake, not an empty set: it throws InvalidArgument.
+  const SlotFilter& resolve(const Transaction& txn, const IndexDatabases& dbs, const IndexMeta& meta);
 
   size_t requested() const { return ids_.size() + keys_.size(); }
 

@@ -140,7 +140,7 @@ std::vector<Hit> search_index(ReadView& view, const Kernels& kernels, const Quer
   if (request.k == 0) return {};
   // A filter is resolved to this snapshot's slots once per commit (filter.h).
   const SlotFilter* filter =
-      request.filter ? &request.filter->resolve(view.transaction(), view.databases(), meta.instance, meta.slot_count)
+      request.filter ? &request.filter->resolve(view.transaction(), view.databases(), meta)
                      : nullptr;
   const uint64_t search_k = request.search_k ? request.search_k : default_search_k(request.k, meta.roots.size());
   const uint64_t wanted = std::max<uint64_t>(search_k, request.k);

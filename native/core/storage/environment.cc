@@ -1,5 +1,7 @@
 #include "storage/environment.h"
 
+#include <sys/stat.h>
+
 #include <cerrno>
 #include <cstring>
 
@@ -7,6 +9,7 @@
 #include "errors.h"
 #include "format.h"
 #include "records/file_records.h"
+#include "snapshot/snapshot_file.h"
 #include "storage/file_check.h"
 #include "storage/lmdb_error.h"
 #include "storage/registry.h"
@@ -87,9 +90,20 @@ MDB_dbi open_main_database(MDB_env* env, bool read_only) {
 }  // namespace
 
 std::shared_ptr<Environment> Environment::open(const std::string& path, const EnvironmentOptions& options) {
+  // The C APIs below stop at a NUL, so "a\0b" would open the file "a".
+  if (path.empty() || path.find('\0') != std::string::npos) {
+    fail(ErrorCode::InvalidArgument, "a path must be non-empty and free of NUL characters");
+  }
   if (options.map_size != 0 && (options.map_size < kMinMapSize || options.map_size > kMaxMapSize)) {
     fail(ErrorCode::InvalidArgument, "mapSize must be an integer number of bytes from " + std::to_string(kMinMapSize) +
                                          " to " + std::to_string(kMaxMapSize));
+  }
+  FileIdentity verified;
+  if (options.verify) {
+    if (!options.read_only) fail(ErrorCode::InvalidArgument, "verify needs readOnly: a snapshot that is written to no longer matches its checksum");
+    // Even when this process has the file open already: the check is about
+    // the bytes now on disk.
+    verified = verify_snapshot(path);
   }
   auto same_mode = [&](const Environment& shared) {
     if (shared.read_only_ != options.read_only) {
@@ -97,7 +111,20 @@ std::shared_ptr<Environment> Environment::open(const std::string& path, const En
                                            (shared.read_only_ ? "true" : "false") + "; close it first");
     }
   };
-  return acquire_environment(path, !options.read_only, same_mode, [&] { return open_new(path, options); });
+  auto env = acquire_environment(path, !options.read_only, same_mode, [&] { return open_new(path, options); });
+  // A new snapshot renamed into place between the check and the open would
+  // otherwise be read unverified.
+  if (options.verify && !env->is_file(verified.device, verified.inode)) {
+    fail(ErrorCode::Storage, path + " was replaced between its verification and its opening: open it again");
+  }
+  return env;
+}
+
+bool Environment::is_file(uint64_t device, uint64_t inode) const {
+  int fd = -1;
+  struct stat st;
+  if (mdb_env_get_fd(env_, &fd) != MDB_SUCCESS || ::fstat(fd, &st) != 0) return false;
+  return static_cast<uint64_t>(st.st_dev) == device && static_cast<uint64_t>(st.st_ino) == inode;
 }
 
 std::unique_ptr<Environment> Environment::open_new(const std::string& path, const EnvironmentOptions& options) {

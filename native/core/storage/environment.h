@@ -28,6 +28,9 @@ class Transaction;
 struct EnvironmentOptions {
   bool read_only = false;
   uint64_t map_size = 0;  // 0 = kDefaultMapSize
+  // Check the file's snapshot checksum (snapshot/snapshot_file.h) before
+  // LMDB reads it; read-only opens only.
+  bool verify = false;
 };
 
 // A database of the file: its name and whether it is integer-keyed
@@ -52,6 +55,8 @@ class Environment {
   bool read_only() const { return read_only_; }
   const std::string& path() const { return path_; }
   uint32_t page_size() const { return page_bytes_; }
+  // Whether this environment's data file is the file (st_dev, st_ino).
+  bool is_file(uint64_t device, uint64_t inode) const;
 
   // The handle of an existing database, opened on first use. Throws Corrupt
   // when the file lacks it or it has the wrong key kind.

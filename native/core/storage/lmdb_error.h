@@ -23,6 +23,11 @@ class MapFull : public Error {
 // as its own, Corrupt for damage LMDB noticed, Storage for everything else.
 [[noreturn]] void throw_lmdb(int rc, const std::string& context);
 
+// LMDB reports a short write (what a full disk gives) as EIO; this returns
+// ENOSPC instead when the file system of env has no room left, so the error
+// says the disk is full. Any other code comes back unchanged.
+int explain_write_error(int rc, MDB_env* env);
+
 inline void check_lmdb(int rc, const std::string& context) {
   if (rc != MDB_SUCCESS) throw_lmdb(rc, context);
 }

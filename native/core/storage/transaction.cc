@@ -68,9 +68,10 @@ void Transaction::commit() {
   MDB_txn* txn = txn_;
   txn_ = nullptr;
   reset_ = false;
+  MDB_env* env = mdb_txn_env(txn);
   int rc = mdb_txn_commit(txn);  // frees the transaction, committed or not
   release_gate();
-  check_lmdb(rc, "cannot commit");
+  check_lmdb(explain_write_error(rc, env), "cannot commit");
 }
 
 void Transaction::abort() {
