@@ -7,11 +7,14 @@
 // points come from the forest instead of upper layers.
 //
 // A Space supplies, for a slot below slot_count():
-//   float distance(uint32_t slot)      the query's distance; +inf for a slot that holds no live item
+//   const void* locate(uint32_t slot)  where the slot's item is, starting to fetch it into cache
+//   float distance(const void* where)  the query's distance to the located item; +inf when the
+//                                      slot holds no live item
 //   template <class F> void links(uint32_t slot, F visit)   calls visit(neighbour) for each stored edge
-//   void prefetch(uint32_t slot)       hints that distance(slot) comes soon
 //   bool allowed(uint32_t slot)        whether the slot may be a result (filters)
 //   uint32_t slot_count()
+// The neighbours of an expanded item are all located before any is scored,
+// so that their memory loads overlap instead of following one another.
 #pragma once
 
 #include <algorithm>
@@ -34,6 +37,7 @@ struct BeamScratch {
   std::vector<GraphHit> frontier;  // min-heap by distance (via greater)
   std::vector<GraphHit> best;      // max-heap by distance
   std::vector<uint32_t> batch;     // neighbours of the expanded item not yet visited
+  std::vector<const void*> where;  // and where their items are
 };
 
 struct BeamResult {
@@ -51,6 +55,7 @@ BeamResult beam_search(Space& space, const uint32_t* seeds, size_t seed_count, u
   auto& frontier = scratch.frontier;
   auto& best = scratch.best;
   auto& batch = scratch.batch;
+  auto& where = scratch.where;
   frontier.clear();
   best.clear();
   const uint32_t slots = space.slot_count();
@@ -78,7 +83,7 @@ BeamResult beam_search(Space& space, const uint32_t* seeds, size_t seed_count, u
     uint32_t slot = seeds[i];
     if (slot >= slots || !scratch.visited.insert(slot)) continue;
     result.scored++;
-    offer(slot, space.distance(slot));
+    offer(slot, space.distance(space.locate(slot)));
   }
 
   while (!frontier.empty()) {
@@ -87,13 +92,14 @@ BeamResult beam_search(Space& space, const uint32_t* seeds, size_t seed_count, u
     frontier.pop_back();
     if (best.size() >= ef && best.front() < top) break;
     batch.clear();
+    where.clear();
     space.links(top.slot, [&](uint32_t next) {
       if (next < slots && scratch.visited.insert(next)) {
-        space.prefetch(next);
         batch.push_back(next);
+        where.push_back(space.locate(next));
       }
     });
-    for (uint32_t next : batch) offer(next, space.distance(next));
+    for (size_t i = 0; i < batch.size(); i++) offer(batch[i], space.distance(where[i]));
     result.scored += batch.size();
   }
   std::sort(best.begin(), best.end());

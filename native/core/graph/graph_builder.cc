@@ -20,14 +20,18 @@ class BuildSpace {
              const std::vector<std::vector<uint32_t>>& links, uint32_t query)
       : space_(space), items_(items), links_(links), query_(items[query]) {}
   uint32_t slot_count() const { return static_cast<uint32_t>(items_.size()); }
-  float distance(uint32_t slot) const {
-    return items_[slot].values ? space_.between(query_, items_[slot]) : INFINITY;
+  const void* locate(uint32_t slot) const {
+    __builtin_prefetch(items_[slot].values);
+    return &items_[slot];
+  }
+  float distance(const void* where) const {
+    const GraphItem& item = *static_cast<const GraphItem*>(where);
+    return item.values ? space_.between(query_, item) : INFINITY;
   }
   template <class F>
   void links(uint32_t slot, F visit) const {
     for (uint32_t n : links_[slot]) visit(n);
   }
-  void prefetch(uint32_t slot) const { __builtin_prefetch(items_[slot].values); }
   bool allowed(uint32_t) const { return true; }
 
  private:

@@ -25,8 +25,13 @@ class QuerySpace {
         bytes_(slot_size(dims_)) {}
 
   uint32_t slot_count() const { return view_.meta().slot_count; }
-  float distance(uint32_t slot) {
-    SlotView item = read_slot(view_.slot_address(slot), bytes_, 0, dims_, 1);
+  const void* locate(uint32_t slot) {
+    const uint8_t* p = view_.slot_address(slot);
+    for (size_t line = 0; line < bytes_ && line < 512; line += 64) __builtin_prefetch(p + line);
+    return p;
+  }
+  float distance(const void* where) {
+    SlotView item = read_slot(where, bytes_, 0, dims_, 1);
     if (!item.live) return INFINITY;  // an edge to a slot freed since
     float d = metric_distance(kernels_, metric_, query_.values, query_.norm, item.values, item.norm, dims_);
     if (std::isnan(d)) corrupt("item " + std::to_string(item.item_id) + " holds a non-finite value");
@@ -36,10 +41,6 @@ class QuerySpace {
   void links(uint32_t slot, F visit) {
     LinkList list = view_.links(slot);
     for (uint32_t i = 0; i < list.count; i++) visit(load_u32(list.bytes, i));
-  }
-  void prefetch(uint32_t slot) {
-    const uint8_t* p = view_.slot_address(slot);
-    for (size_t line = 0; line < bytes_ && line < 512; line += 64) __builtin_prefetch(p + line);
   }
   bool allowed(uint32_t slot) const { return !filter_ || filter_->allows(slot); }
 
