@@ -9,7 +9,7 @@ import { filterHandle, type FilterInput } from './filter';
 import { writeSnapshot, type SnapshotOptions, type SnapshotResult } from './snapshot';
 import type { DistanceName, StrategyName } from './names';
 import { binding, type IndexStats, type NativeHits, type NativeIndexHandle, type NativeSearchArgs } from './native';
-import { checkBoolean, checkId, checkMapSize, checkOneOf, checkOptions, checkPath, checkPositiveInteger, checkText, describe, limits, names, optionNames, toFloat32, type VectorInput } from './validate';
+import { checkBoolean, checkId, checkMapSize, checkOneOf, checkOptions, checkPath, checkPositiveInteger, checkRecall, checkText, describe, limits, names, optionNames, toFloat32, type VectorInput } from './validate';
 
 /**
  * How distance is measured; every result's `distance` follows this definition:
@@ -61,11 +61,14 @@ const OPEN_OPTIONS = optionNames<OpenOptions>({ dimensions: true, distance: true
 const CHECK_OPTIONS = optionNames<CheckOptions>({ deep: true });
 
 /**
- * How candidates are found. `'auto'` (default): with a filter, whichever a
- * cost model expects to be faster (an exact scan of a small allowed set,
- * else the forest); without one, the forest. `'forest'`: best-first through
- * the trees, skipping what the filter excludes (searchK then counts allowed
- * candidates). `'exact'`: score every allowed item (exact results).
+ * How candidates are found. `'auto'` (default): the neighbour graph when the
+ * index has one (unless `searchK` asks for the forest), and with a filter
+ * whichever a cost model expects to be faster (an exact scan of a small
+ * allowed set, else the graph or the forest). `'graph'`: best-first through
+ * the neighbour graph, starting from the leaves the query reaches in the
+ * trees. `'forest'`: best-first through the trees, skipping what the filter
+ * excludes (searchK then counts allowed candidates). `'exact'`: score every
+ * allowed item (exact results).
  */
 export type SearchStrategy = StrategyName;
 
@@ -73,8 +76,20 @@ export interface SearchOptions {
   /** How many neighbours to return. Default 10. */
   k?: number;
   /**
-   * How many unique candidates to score exactly before returning the best k:
-   * higher is slower and more accurate. Default `max(100, 25 · k · trees)`.
+   * The recall@10 to aim for, in (0, 1]: the search picks the work that the
+   * build measured to reach it on the index's own items (`stats().graph.curve`).
+   * 1 searches exactly. Default 0.95. Indexes with a graph only.
+   */
+  recall?: number;
+  /**
+   * Expert knob of the graph search: how many results it keeps while it
+   * walks (at least k). Overrides `recall`.
+   */
+  ef?: number;
+  /**
+   * Expert knob of the forest: how many unique candidates to score exactly
+   * before returning the best k; giving it searches the forest. Default
+   * `max(100, 25 · k · trees)`.
    */
   searchK?: number;
   /**
@@ -129,6 +144,8 @@ export interface SearchResult {
   strategy: Exclude<SearchStrategy, 'auto'>;
   /** How many exact distances were computed. */
   scored: number;
+  /** The ef of the graph search (0 when the graph was not searched). */
+  ef: number;
 }
 
 export interface Neighbor {
@@ -148,7 +165,7 @@ function toNeighbors(hits: NativeHits): Neighbor[] {
   return out;
 }
 
-const SEARCH_OPTIONS = optionNames<SearchOptions>({ k: true, searchK: true, filter: true, strategy: true });
+const SEARCH_OPTIONS = optionNames<SearchOptions>({ k: true, recall: true, ef: true, searchK: true, filter: true, strategy: true });
 const ASYNC_SEARCH_OPTIONS = [...SEARCH_OPTIONS, ...optionNames<Omit<AsyncSearchOptions, keyof SearchOptions>>({ signal: true })];
 const BATCH_SEARCH_OPTIONS = [...ASYNC_SEARCH_OPTIONS, ...optionNames<Omit<BatchSearchOptions, keyof AsyncSearchOptions>>({ threads: true })];
 
@@ -157,12 +174,14 @@ const BATCH_SEARCH_OPTIONS = [...ASYNC_SEARCH_OPTIONS, ...optionNames<Omit<Batch
  * search (sync, async and batch); `allowed` names the options the caller takes.
  */
 function searchArgs(options: SearchOptions | undefined, what: string, allowed: readonly string[] = SEARCH_OPTIONS): NativeSearchArgs {
-  const { k, searchK, filter, strategy } = checkOptions(options, what, allowed);
+  const { k, searchK, filter, strategy, recall, ef } = checkOptions(options, what, allowed);
   return [
     k === undefined ? 10 : checkPositiveInteger(k, 'k', limits.maxItemId),
     searchK === undefined ? undefined : checkPositiveInteger(searchK, 'searchK'),
     filterHandle(filter),
     strategy === undefined ? undefined : checkOneOf(strategy, 'strategy', names.strategies as readonly SearchStrategy[]),
+    recall === undefined ? undefined : checkRecall(recall),
+    ef === undefined ? undefined : checkPositiveInteger(ef, 'ef', limits.maxSearchEf),
   ];
 }
 
@@ -354,7 +373,7 @@ export class Index<K extends ItemKey = ItemKey> {
   /** search(), together with how the query ran (which strategy, how many distances). */
   searchDetailed(vector: VectorInput, options?: SearchOptions): SearchResult {
     const hits = this.#search({ vector }, options)!;
-    return { neighbors: toNeighbors(hits), strategy: hits.strategy, scored: hits.scored };
+    return { neighbors: toNeighbors(hits), strategy: hits.strategy, scored: hits.scored, ef: hits.ef };
   }
 
   /**

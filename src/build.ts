@@ -8,7 +8,7 @@ import type { NativeBuildOptions, NativeBuildReport, NativeIndexHandle, NativePr
 import { checkBoolean, checkIntegerIn, checkOptions, checkPositiveInteger, describe, limits, optionNames } from './validate';
 
 export interface BuildProgress {
-  /** `'applying'` pending changes, growing `'trees'`, or `'writing'` tree nodes. */
+  /** `'applying'` pending changes, growing `'trees'`, `'writing'` tree nodes, linking the `'graph'`, or `'calibrating'` its recall curve. */
   phase: BuildPhaseName;
   done: number;
   total: number;
@@ -21,21 +21,39 @@ export interface BuildOptions {
    * cost in proportion to the pending changes.
    */
   rebuild?: boolean;
-  /** Trees in the forest. More trees: better recall at a given searchK, bigger file. Default: from the index size. */
+  /** Trees in the forest. More trees: better recall at a given searchK, bigger file. Default: 2 with a graph, else from the index size. */
   trees?: number;
   /** Seed of the random planes; the same items, seed and options give the same forest. */
   seed?: number | bigint;
   /** Most items in one leaf bucket, 2 to 4096 (default 64; the index remembers it). Changing it rebuilds the forest. */
   bucketCapacity?: number;
-  /** Threads that grow trees. Default: every core. */
+  /** Threads that grow trees and link the graph. Default: every core. */
   threads?: number;
+  /**
+   * Keep a neighbour graph over the items (searched from the trees' leaves;
+   * the fast path of every search). Default: as the index has it, true for a
+   * new index. `false` drops it and leaves a forest-only index.
+   */
+  graph?: boolean;
+  /** Edges per item in the graph, 1 to 256. Default: from the dimensions (16 to 32). A new degree relinks every item. */
+  graphDegree?: number;
   /** Called on the main thread about every 100 ms. If it throws, the build is cancelled and rejects with that error. */
   onProgress?: (progress: BuildProgress) => void;
   /** Cancels the build: nothing is committed and the promise rejects with ERR_ARROY_ABORTED. */
   signal?: AbortSignal;
 }
 
-const BUILD_OPTIONS = optionNames<BuildOptions>({ rebuild: true, trees: true, seed: true, bucketCapacity: true, threads: true, onProgress: true, signal: true });
+const BUILD_OPTIONS = optionNames<BuildOptions>({
+  rebuild: true,
+  trees: true,
+  seed: true,
+  bucketCapacity: true,
+  threads: true,
+  graph: true,
+  graphDegree: true,
+  onProgress: true,
+  signal: true,
+});
 
 export interface BuildResult {
   /** Items in the index after the build. */
@@ -45,6 +63,8 @@ export interface BuildResult {
   nodes: number;
   /** True when the existing forest was updated in place rather than grown afresh. */
   incremental: boolean;
+  /** True when the index has a neighbour graph after the build. */
+  graph: boolean;
   /** Wall time of the build, in milliseconds. */
   durationMs: number;
 }
@@ -58,7 +78,9 @@ export async function runBuild(
   start: (native: NativeBuildOptions, progress?: (p: NativeProgress) => void) => Promise<NativeBuildReport | NativeBuildReport[]>,
   handles: NativeIndexHandle[],
 ): Promise<BuildResult | BuildResult[]> {
-  const { rebuild, trees, seed, bucketCapacity, threads, onProgress, signal } = checkOptions(options, 'build options', BUILD_OPTIONS);
+  const { rebuild, trees, seed, bucketCapacity, threads, graph, graphDegree, onProgress, signal } = checkOptions(options, 'build options', BUILD_OPTIONS);
+  if (graph !== undefined) checkBoolean(graph, 'graph');
+  if (graphDegree !== undefined) checkPositiveInteger(graphDegree, 'graphDegree', limits.maxGraphDegree);
   if (rebuild !== undefined) checkBoolean(rebuild, 'rebuild');
   if (trees !== undefined) checkPositiveInteger(trees, 'trees', limits.maxTrees);
   if (bucketCapacity !== undefined) checkIntegerIn(bucketCapacity, 'bucketCapacity', limits.minBucketCapacity, limits.maxBucketCapacity);
@@ -87,7 +109,7 @@ export async function runBuild(
   signal?.addEventListener('abort', cancel, { once: true });
   const started = performance.now();
   try {
-    const reports = await start({ rebuild, trees, seed, bucketCapacity, threads }, progress);
+    const reports = await start({ rebuild, trees, seed, bucketCapacity, threads, graph, graphDegree }, progress);
     const durationMs = performance.now() - started;
     return Array.isArray(reports) ? reports.map((r) => ({ ...r, durationMs })) : { ...reports, durationMs };
   } catch (error) {

@@ -23,5 +23,5 @@ export { Database, type DatabaseIndexOptions, type DatabaseOptions } from './dat
 export type { BuildOptions, BuildProgress, BuildResult } from './build';
 export type { SnapshotOptions, SnapshotResult } from './snapshot';
 export { ArroyError, type ArroyErrorCode } from './errors';
-export type { IndexStats, TreeStats } from './native';
+export type { GraphStats, IndexStats, RecallPoint, TreeStats } from './native';
 export type { VectorInput } from './validate';

@@ -11,10 +11,10 @@
 export const DISTANCES = ['euclidean', 'manhattan', 'cosine', 'dot'] as const;
 
 /** Search strategy names. */
-export const STRATEGIES = ['auto', 'forest', 'exact'] as const;
+export const STRATEGIES = ['auto', 'forest', 'exact', 'graph'] as const;
 
 /** Build phase names, in the order a build goes through them. */
-export const BUILD_PHASES = ['applying', 'trees', 'writing'] as const;
+export const BUILD_PHASES = ['applying', 'trees', 'writing', 'graph', 'calibrating'] as const;
 
 /** Error codes the core raises (src/errors.ts documents each). */
 export const CORE_ERROR_CODES = [

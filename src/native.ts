@@ -17,6 +17,8 @@ export interface NativeHits {
   strategy: Exclude<StrategyName, 'auto'>;
   /** Exact distances computed. */
   scored: number;
+  /** The graph search's ef (0 when no graph search ran). */
+  ef: number;
 }
 
 /** searchBatch's rows × k results (see BatchResult in src/arroy-index.ts). */
@@ -37,6 +39,7 @@ export interface NativeBuildReport {
   trees: number;
   nodes: number;
   incremental: boolean;
+  graph: boolean;
 }
 
 export interface NativeProgress {
@@ -51,10 +54,19 @@ export interface NativeBuildOptions {
   seed?: number | bigint;
   bucketCapacity?: number;
   threads?: number;
+  graph?: boolean;
+  graphDegree?: number;
 }
 
 /** The arguments after the query (or id) of search() and searchById(). */
-export type NativeSearchArgs = [k: number, searchK: number | undefined, filter: NativeFilterHandle | undefined, strategy: StrategyName | undefined];
+export type NativeSearchArgs = [
+  k: number,
+  searchK: number | undefined,
+  filter: NativeFilterHandle | undefined,
+  strategy: StrategyName | undefined,
+  recall: number | undefined,
+  ef: number | undefined,
+];
 
 export interface NativeIndexHandle {
   dimensions(): number;
@@ -115,6 +127,36 @@ export interface IndexStats {
   /** Seed of the forest's random planes. */
   seed: bigint;
   trees: TreeStats[];
+  /** The neighbour graph, when the index has one. */
+  graph?: GraphStats;
+}
+
+/** One measured point of an index's recall curve. */
+export interface RecallPoint {
+  /** Results the graph search kept. */
+  ef: number;
+  /** Mean recall@10 of the build's held-out sample of items. */
+  recall: number;
+  /** Standard error of that mean, over the sampled queries. */
+  stdError: number;
+  /** Mean exact distances a search computed. */
+  scored: number;
+}
+
+export interface GraphStats {
+  /** Most edges per item. */
+  degree: number;
+  edges: number;
+  /** Edges to slots freed since (skipped by searches, repaired by later builds). */
+  staleEdges: number;
+  /** Items with at least one edge. */
+  linkedItems: number;
+  /** Items added or removed since the recall curve was measured (it is measured again past 10% of the items). */
+  changesSinceCalibration: number;
+  /** Recall against ef, measured by the last full measurement; a search with `recall` picks its ef from it. */
+  curve: RecallPoint[];
+  /** Held-out answers behind each point (samples x 10). */
+  curveAnswers: number;
 }
 
 export interface NativeSnapshotReport {
@@ -135,6 +177,8 @@ export interface NativeLimits {
   maxThreads: number;
   /** Most rows × k one searchBatch may ask for. */
   maxBatchResults: number;
+  maxGraphDegree: number;
+  maxSearchEf: number;
   minMapSize: number;
   maxMapSize: number;
 }

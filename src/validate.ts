@@ -63,6 +63,14 @@ export function checkOneOf<T extends string>(value: unknown, what: string, allow
   return value as T;
 }
 
+/** A recall to aim for: a number in (0, 1]. */
+export function checkRecall(value: unknown): number {
+  if (typeof value !== 'number' || !(value > 0 && value <= 1)) {
+    throw invalidArgument(`recall must be a number greater than 0 and at most 1, got ${describe(value)}`);
+  }
+  return value;
+}
+
 /**
  * The option names of T, listed once as a record so that the compiler
  * catches an option added to the interface but not to the list.

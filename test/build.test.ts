@@ -20,7 +20,8 @@ describe('pending changes', () => {
     expect(index.get(5)).toBeUndefined();
     expect(index.search(new Float32Array(DIM).fill(1))).toEqual([]);
     const result = await index.build();
-    expect(result).toMatchObject({ items: 100, trees: 4 });
+    // A new index gets a graph and the two trees that seed its searches.
+    expect(result).toMatchObject({ items: 100, trees: 2, graph: true });
     expect(index.pendingCount).toBe(0);
     expect(index.size).toBe(100);
 
@@ -74,7 +75,7 @@ describe('progress and cancellation', () => {
     await index.build({ trees: 30, threads: 1, onProgress: (p) => events.push(p) });
     expect(events.length).toBeGreaterThan(0);
     for (const e of events) {
-      expect(['applying', 'trees', 'writing']).toContain(e.phase);
+      expect(['applying', 'trees', 'writing', 'graph', 'calibrating']).toContain(e.phase);
       expect(e.done).toBeLessThanOrEqual(e.total);
     }
     expect(events.some((e) => e.phase === 'trees' && e.done > 0)).toBe(true);
@@ -88,7 +89,7 @@ describe('progress and cancellation', () => {
     expect(result.incremental).toBe(true);
     expect(events.length).toBeGreaterThan(0);
     for (const e of events) {
-      expect(['applying', 'trees', 'writing']).toContain(e.phase);
+      expect(['applying', 'trees', 'writing', 'graph', 'calibrating']).toContain(e.phase);
       expect(e.done).toBeLessThanOrEqual(e.total);
     }
     index.close();

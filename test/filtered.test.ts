@@ -39,15 +39,19 @@ describe('filtered search', () => {
     index.close();
   });
 
-  it('lets the cost model scan small sets and walk the forest for large ones', async () => {
+  it('lets the cost model scan small sets and walk the graph (or, without one, the forest) for large ones', async () => {
     const { index } = await smallIndex(20000, 4);
     const query = [0.1, 0.2, 0.3, 0.4];
     const small = index.searchDetailed(query, { k: 5, filter: Array.from({ length: 50 }, (_, i) => i * 7) });
     expect(small.strategy).toBe('exact');
-    const large = index.searchDetailed(query, { k: 5, filter: Uint32Array.from({ length: 15000 }, (_, i) => i) });
-    expect(large.strategy).toBe('forest');
+    const largeFilter = Uint32Array.from({ length: 15000 }, (_, i) => i);
+    const large = index.searchDetailed(query, { k: 5, filter: largeFilter });
+    expect(large.strategy).toBe('graph');
     expect(large.neighbors.every((n) => n.id < 15000)).toBe(true);
-    expect(index.searchDetailed(query, { k: 5 }).strategy).toBe('forest');
+    expect(index.searchDetailed(query, { k: 5 }).strategy).toBe('graph');
+    const forest = index.searchDetailed(query, { k: 5, filter: largeFilter, searchK: 500 });
+    expect(forest.strategy).toBe('forest');
+    expect(forest.neighbors.every((n) => n.id < 15000)).toBe(true);
     // 'exact' without a filter scores every item.
     const all = index.searchDetailed(query, { k: 5, strategy: 'exact' });
     expect(all).toMatchObject({ strategy: 'exact', scored: 20000 });

@@ -1,5 +1,7 @@
-// Incremental builds on real data: after adding, deleting and overwriting 1%
-// of GloVe, recall at a fixed searchK matches a fresh build over the same items.
+// Incremental builds of the forest on real data: after adding, deleting and
+// overwriting 1% of GloVe, recall at a fixed searchK matches a fresh build
+// over the same items. (Forest-only indexes, graph: false; the graph's
+// incremental builds are tested in graph.test.ts.)
 import { describe, expect, it } from 'vitest';
 import { Index } from '../src/index';
 import { loadDataset, recallAtK } from './helpers/datasets.mjs';
@@ -12,7 +14,7 @@ describe('incremental builds on GloVe', () => {
     const held = ds.baseCount - batch;
     const index = Index.open(tempIndexPath('glove-inc'), { dimensions: ds.dim, distance: ds.distance });
     for (let i = 0; i < held; i++) index.add(i, ds.row('base', i));
-    const full = await index.build({ seed: 7 });
+    const full = await index.build({ seed: 7, graph: false });
     for (let i = held; i < ds.baseCount; i++) index.add(i, ds.row('base', i));
     for (let i = 0; i < batch; i++) index.delete(i * 97);
     for (let i = 0; i < batch; i++) index.add(i * 97 + 1, ds.row('base', (i * 97 + 50) % ds.baseCount));
@@ -24,7 +26,7 @@ describe('incremental builds on GloVe', () => {
 
     const fresh = Index.open(tempIndexPath('glove-fresh'), { dimensions: ds.dim, distance: ds.distance });
     for (const id of index.ids()) fresh.add(id, index.get(id)!);
-    await fresh.build({ seed: 7 });
+    await fresh.build({ seed: 7, graph: false });
     const recall = (ix: Index) => {
       const out: number[][] = [];
       for (let q = 0; q < ds.queryCount; q++) out.push(ix.search(ds.row('queries', q), { k: 10, searchK: 10000 }).map((n) => n.id));

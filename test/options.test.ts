@@ -33,7 +33,7 @@ describe('unknown options', () => {
     await rejectsAsync(() => index.searchBatch(v, { thread: 2 } as never), "did you mean 'threads'?");
     // threads is searchBatch's alone.
     await rejectsAsync(() => index.searchAsync(v, { threads: 2 } as never), "unknown option 'threads'");
-    rejects(() => index.search(v, { bananas: 1 } as never), "unknown option 'bananas'; valid options are 'k', 'searchK', 'filter', 'strategy'");
+    rejects(() => index.search(v, { bananas: 1 } as never), "unknown option 'bananas'; valid options are 'k', 'recall', 'ef', 'searchK', 'filter', 'strategy'");
     rejects(() => index.search(v, [] as never), 'search options must be an options object');
     index.close();
 

@@ -1,5 +1,5 @@
 // What bench:peers measures: every library with the configurations it is usually run at, and the
-// knob each sweeps. Adding a configuration (say arroy-ts with a future `recall` search option:
+// knob each sweeps. Adding a configuration (say arroy-ts swept by its `recall` search option:
 // { knob: 'recall', knobs: [0.9, 0.95, 0.99] }) is one more entry here; nothing else changes.
 //
 // kind 'node': measured through its npm package (bench/peers/node-adapters.mjs) in child processes.
@@ -25,10 +25,10 @@ export function libraryConfigs(dataset, cores) {
   const sweep = SWEEPS[dataset];
   if (!sweep) throw new Error(`no sweep defined for ${dataset}`);
   return [
-    // arroy-ts: its default trees (from n) and two other counts; buckets at the default.
-    { library: 'arroy-ts', kind: 'node', id: 'arroy-default', label: 'arroy-ts, default trees', config: { build: {}, knob: 'searchK' }, knobs: sweep.arroy },
-    { library: 'arroy-ts', kind: 'node', id: 'arroy-10', label: 'arroy-ts, 10 trees', config: { build: { trees: 10 }, knob: 'searchK' }, knobs: sweep.arroy },
-    { library: 'arroy-ts', kind: 'node', id: 'arroy-50', label: 'arroy-ts, 50 trees', config: { build: { trees: 50 }, knob: 'searchK' }, knobs: sweep.arroy },
+    // arroy-ts: its default build (a neighbour graph seeded by 2 trees) swept by ef, and the
+    // forest alone (graph: false, default trees) swept by searchK for reference.
+    { library: 'arroy-ts', kind: 'node', id: 'arroy-graph', label: 'arroy-ts, default (graph)', config: { build: {}, knob: 'ef' }, knobs: EF },
+    { library: 'arroy-ts', kind: 'node', id: 'arroy-forest', label: 'arroy-ts, forest only', config: { build: { graph: false }, knob: 'searchK' }, knobs: sweep.arroy },
     // Annoy C++: the best of 10 / 50 / 100 trees at each recall.
     { library: 'Annoy C++', kind: 'cpp', lib: 'annoy', id: 'annoy-10', label: 'Annoy C++, 10 trees', build: ['10'], knob: 'search_k', knobs: sweep.annoy },
     { library: 'Annoy C++', kind: 'cpp', lib: 'annoy', id: 'annoy-50', label: 'Annoy C++, 50 trees', build: ['50'], knob: 'search_k', knobs: sweep.annoy },

@@ -4,8 +4,8 @@
 //                                           returns { threads } (the build threads it used)
 //   open(lib, meta, file, config)           opens the saved index for searching: a searcher
 //                                           with setKnob(value) and query(Float32Array) -> ids
-// The knob is whatever the config sweeps (config.knob): arroy-ts's searchK today; a future
-// `recall` option or any other search option is just another config.knob.
+// The knob is whatever the config sweeps (config.knob): arroy-ts's ef (graph) or searchK
+// (forest); its `recall` option or any other search option is just another config.knob.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { createRequire } from 'node:module';
@@ -35,10 +35,10 @@ const arroy = {
         options[config.knob] = value;
       },
       query(q) {
-        return index.search(q, options);
+        return index.searchIds(q, options);
       },
       ids(result) {
-        return result.map((n) => n.id);
+        return Array.from(result);
       },
       // The ids and the exact distances the query computed (its work), where the API reports it.
       detailed(q) {

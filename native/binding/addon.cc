@@ -62,6 +62,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   limits.Set("maxIndexNameBytes", Napi::Number::New(env, double(arroy::kMaxIndexNameBytes)));
   limits.Set("maxThreads", Napi::Number::New(env, arroy::kMaxThreads));
   limits.Set("maxBatchResults", Napi::Number::New(env, double(arroy::kMaxBatchResults)));
+  limits.Set("maxGraphDegree", Napi::Number::New(env, arroy::kMaxGraphDegree));
+  limits.Set("maxSearchEf", Napi::Number::New(env, arroy::kMaxSearchEf));
   limits.Set("minMapSize", Napi::Number::New(env, double(arroy::kMinMapSize)));
   limits.Set("maxMapSize", Napi::Number::New(env, double(arroy::kMaxMapSize)));
   exports.Set("limits", limits);
@@ -69,6 +71,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Napi::Object defaults = Napi::Object::New(env);
   defaults.Set("mapSize", Napi::Number::New(env, double(arroy::kDefaultMapSize)));
   defaults.Set("searchThreads", Napi::Number::New(env, arroy::search_pool_threads()));
+  defaults.Set("recall", Napi::Number::New(env, arroy::kDefaultRecall));
   exports.Set("defaults", defaults);
 
   IndexHandle::track_environment(env);

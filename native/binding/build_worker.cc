@@ -124,6 +124,7 @@ void BuildWorker::settle(Napi::Env env) {
     result.Set("trees", Napi::Number::New(env, reports_[i].trees));
     result.Set("nodes", Napi::Number::New(env, double(reports_[i].nodes)));
     result.Set("incremental", Napi::Boolean::New(env, reports_[i].incremental));
+    result.Set("graph", Napi::Boolean::New(env, reports_[i].graph));
     results[static_cast<uint32_t>(i)] = result;
   }
   if (single_) {

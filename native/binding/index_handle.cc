@@ -301,6 +301,27 @@ Napi::Value IndexHandle::Stats(const Napi::CallbackInfo& info) {
       trees[static_cast<uint32_t>(i)] = tree;
     }
     out.Set("trees", trees);
+    if (stats.graph.present) {
+      const arroy::GraphStats& g = stats.graph;
+      Napi::Object graph = Napi::Object::New(env);
+      graph.Set("degree", Napi::Number::New(env, g.degree));
+      graph.Set("edges", Napi::Number::New(env, double(g.edges)));
+      graph.Set("staleEdges", Napi::Number::New(env, double(g.stale_edges)));
+      graph.Set("linkedItems", Napi::Number::New(env, g.linked_items));
+      graph.Set("changesSinceCalibration", Napi::Number::New(env, g.changes));
+      Napi::Array curve = Napi::Array::New(env, g.curve.size());
+      for (size_t i = 0; i < g.curve.size(); i++) {
+        Napi::Object point = Napi::Object::New(env);
+        point.Set("ef", Napi::Number::New(env, g.curve[i].ef));
+        point.Set("recall", Napi::Number::New(env, g.curve[i].recall));
+        point.Set("stdError", Napi::Number::New(env, g.curve[i].std_error));
+        point.Set("scored", Napi::Number::New(env, g.curve[i].scored));
+        curve[static_cast<uint32_t>(i)] = point;
+      }
+      graph.Set("curve", curve);
+      graph.Set("curveAnswers", Napi::Number::New(env, g.answers));
+      out.Set("graph", graph);
+    }
     return out;
   });
 }

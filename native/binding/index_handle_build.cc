@@ -18,6 +18,8 @@ arroy::BuildOptions IndexHandle::parse_build_options(Napi::Env env, const Napi::
   if (has_option(o, "trees")) options.trees = to_u32(env, o.Get("trees"), "trees");
   if (has_option(o, "bucketCapacity")) options.bucket_capacity = to_u32(env, o.Get("bucketCapacity"), "bucketCapacity");
   if (has_option(o, "threads")) options.threads = to_u32(env, o.Get("threads"), "threads");
+  if (has_option(o, "graph")) options.graph = o.Get("graph").ToBoolean().Value();
+  if (has_option(o, "graphDegree")) options.graph_degree = to_u32(env, o.Get("graphDegree"), "graphDegree");
   if (has_option(o, "seed")) {
     options.seed = to_u64(env, o.Get("seed"), "seed");
     options.has_seed = true;
@@ -51,7 +53,7 @@ Napi::Value IndexHandle::start_builds(Napi::Env env, const std::vector<IndexHand
   return promise;
 }
 
-// build({ rebuild?, trees?, seed?, bucketCapacity?, threads? }, onProgress?) -> Promise<report>
+// build({ rebuild?, trees?, seed?, bucketCapacity?, threads?, graph?, graphDegree? }, onProgress?) -> Promise<report>
 Napi::Value IndexHandle::Build(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return guard(env, [&]() -> Napi::Value {

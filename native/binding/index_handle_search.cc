@@ -1,6 +1,6 @@
 // IndexHandle's searches:
 //   search(query, ...request) and searchById(id, ...request), each answering
-//     { ids: Uint32Array, distances: Float32Array, keys?, strategy, scored };
+//     { ids: Uint32Array, distances: Float32Array, keys?, strategy, scored, ef };
 //   searchAsync(query, token, ...request), a Promise of the same;
 //   searchBatch(matrix, threads, token, ...request), a Promise of
 //     { ids, distances, counts: Uint32Array, keys? } (rows × k, row-major).
@@ -31,8 +31,8 @@ struct ParsedRequest {
 };
 
 // The request of info[first...]: k, searchK (absent: the default), filter (a
-// FilterHandle) and strategy (a name). The one place search options become a
-// SearchRequest.
+// FilterHandle), strategy (a name), recall and ef (absent: the default). The
+// one place search options become a SearchRequest.
 ParsedRequest to_request(Napi::Env env, const Napi::CallbackInfo& info, size_t first) {
   ParsedRequest parsed;
   arroy::SearchRequest& request = parsed.request;
@@ -46,6 +46,10 @@ ParsedRequest to_request(Napi::Env env, const Napi::CallbackInfo& info, size_t f
     std::string name = to_string(env, strategy, "strategy");
     if (!arroy::parse_strategy(name.c_str(), &request.strategy)) throw_invalid(env, "unknown strategy '" + name + "'");
   }
+  const Napi::Value recall = info[first + 4];
+  if (!recall.IsUndefined() && !recall.IsNull()) request.recall = to_double(env, recall, "recall");
+  const Napi::Value ef = info[first + 5];
+  if (!ef.IsUndefined() && !ef.IsNull()) request.ef = to_u32(env, ef, "ef");
   return parsed;
 }
 
@@ -69,6 +73,7 @@ Napi::Value hits_to_js(Napi::Env env, const std::vector<arroy::Hit>& hits, const
   if (keys) result.Set("keys", strings_to_js(env, *keys));
   result.Set("strategy", Napi::String::New(env, arroy::strategy_name(stats.strategy)));
   result.Set("scored", Napi::Number::New(env, double(stats.scored)));
+  result.Set("ef", Napi::Number::New(env, stats.ef));
   return result;
 }
 

@@ -41,6 +41,11 @@ uint64_t to_u64(Napi::Env env, const Napi::Value& value, const char* what) {
   return to_u53(env, value, what);
 }
 
+double to_double(Napi::Env env, const Napi::Value& value, const char* what) {
+  if (!value.IsNumber()) throw_invalid(env, std::string(what) + " must be a number");
+  return value.As<Napi::Number>().DoubleValue();
+}
+
 std::string to_string(Napi::Env env, const Napi::Value& value, const char* what) {
   if (!value.IsString()) throw_invalid(env, std::string(what) + " must be a string");
   // Encoded here rather than by Utf8Value(), which turns a lone surrogate into

@@ -20,6 +20,8 @@ uint64_t to_u53(Napi::Env env, const Napi::Value& value, const char* what);
 uint64_t to_u64(Napi::Env env, const Napi::Value& value, const char* what);
 // A string as UTF-8; a lone surrogate (not representable) is refused.
 std::string to_string(Napi::Env env, const Napi::Value& value, const char* what);
+// A number of any value (the core checks the range it accepts).
+double to_double(Napi::Env env, const Napi::Value& value, const char* what);
 // A file path: a non-empty string without NUL (which would cut it short).
 std::string to_path(Napi::Env env, const Napi::Value& value);
 Napi::Float32Array to_float32_array(Napi::Env env, const Napi::Value& value, const char* what);

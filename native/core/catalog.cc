@@ -134,8 +134,7 @@ bool drop_index(const std::shared_ptr<Environment>& env, const std::string& name
     }
     catalog.erase(it);
     txn.put(main, std::string(kCatalogKey), encode_catalog(catalog));
-    txn.del(main, meta_key(id));
-    txn.del(main, free_slots_key(id));
+    for (const std::string& key : index_records_keys(id)) txn.del(main, key);
     // The emptied databases stay, to be reused by the next index given this id.
     for (MDB_dbi dbi : found->dbs.all()) txn.clear(dbi);
     return true;

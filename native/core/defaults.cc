@@ -34,4 +34,8 @@ uint64_t default_search_k(uint32_t k, uint32_t trees) {
   return std::max<uint64_t>(100, uint64_t(k) * std::max<uint32_t>(trees, 1) * 25);
 }
 
+// dimensions / 4, within [16, 32]: 25 for GloVe's 100, 32 for 784-d images,
+// 16 for anything under 64 dimensions.
+uint32_t default_graph_degree(uint32_t dimensions) { return std::clamp<uint32_t>(dimensions / 4, 16, 32); }
+
 }  // namespace arroy

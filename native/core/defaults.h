@@ -54,6 +54,48 @@ constexpr double kFilteredEntryCost = 2.0;
 // given number of trees.
 uint64_t default_search_k(uint32_t k, uint32_t trees);
 
+// ---------------------------------------------------------------- neighbour graph
+// (native/core/graph/; docs/PERFORMANCE.md has the measurements)
+
+// Edges per item. More edges find the true neighbours in fewer hops but cost
+// more distances per hop and 4 bytes each on disk; the dimension is the data's
+// own hint of how many directions an item's neighbourhood spreads into, so
+// the degree follows it within the range the HNSW literature finds useful
+// (hnswlib's layer 0 uses 2 x M = 32 at its default M = 16).
+uint32_t default_graph_degree(uint32_t dimensions);
+
+// Results kept by the search that finds a new item's neighbours at build time
+// (HNSW's efConstruction). Recall at query time grows with it up to about
+// 100-200 and build time linearly.
+constexpr uint32_t kGraphBuildEf = 100;
+
+// Items linked per parallel batch, as a fraction of the items already linked
+// (graph_builder.h): small enough that an item rarely misses an edge to
+// another item of its own batch, large enough that both cores stay busy
+// after the first few thousand items.
+constexpr double kGraphBatchFraction = 0.02;
+
+// Trees kept beside a graph. They only find the region where a graph search
+// starts (and serve searchK and filtered searches), so two suffice: a second
+// tree rescues a query that the first tree's plane split from its neighbours.
+constexpr uint32_t kGraphTreeCount = 2;
+
+// The recall@10 a search aims for when the caller names neither recall, ef
+// nor searchK. The build measures which ef reaches which recall on a sample
+// of the index's own items (graph/calibration.h).
+constexpr double kDefaultRecall = 0.95;
+
+// Calibration: items sampled as queries (each a held-out query: the search
+// never reaches the item itself), and the neighbours counted per query.
+// 200 x 10 answers put the standard error of a measured recall of 0.95 at
+// 0.005.
+constexpr uint32_t kCalibrationSamples = 200;
+constexpr uint32_t kCalibrationK = 10;
+
+// The curve is measured again once changes since the last measurement
+// exceed this fraction of the items.
+constexpr double kRecalibrateFraction = 0.10;
+
 // Default seed of a build when the caller gives none.
 constexpr uint64_t kDefaultSeed = 0x5eed0f0a770ull;
 

@@ -19,6 +19,7 @@
 //   "arroy-ts/<index>/nodes"      tree nodes, keyed by node id
 //   "arroy-ts/<index>/keys"       string key -> item id (indexes with string keys)
 //   "arroy-ts/<index>/key-names"  item id -> string key (the same map reversed)
+//   "arroy-ts/<index>/links"      slot -> the slots of its neighbours in the graph
 // <index> is the decimal IndexId the catalog gives a name. Every per-index
 // database but "keys" (keyed by the key's bytes) uses MDB_INTEGERKEY with
 // u32 keys, so LMDB orders them numerically and a rebuilt forest (or a run
@@ -38,6 +39,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace arroy {
 
@@ -75,11 +77,18 @@ inline std::string ids_database(IndexId index) { return "arroy-ts/" + std::to_st
 inline std::string nodes_database(IndexId index) { return "arroy-ts/" + std::to_string(index) + "/nodes"; }
 inline std::string keys_database(IndexId index) { return "arroy-ts/" + std::to_string(index) + "/keys"; }
 inline std::string key_names_database(IndexId index) { return "arroy-ts/" + std::to_string(index) + "/key-names"; }
+inline std::string links_database(IndexId index) { return "arroy-ts/" + std::to_string(index) + "/links"; }
+inline std::string graph_key(IndexId index) { return "graph/" + std::to_string(index); }
+// Every key of kDatabaseName that belongs to one index: what dropping the
+// index deletes and what a snapshot of it copies.
+inline std::vector<std::string> index_records_keys(IndexId index) {
+  return {meta_key(index), free_slots_key(index), graph_key(index)};
+}
 
 // Indexes one file may hold. Each uses kDatabasesPerIndex LMDB databases and
 // LMDB's table of open databases is sized for all of them up front.
 constexpr uint32_t kMaxIndexesPerFile = 128;
-constexpr uint32_t kDatabasesPerIndex = 6;  // slabs, ids, nodes, keys, key-names, and room for one more
+constexpr uint32_t kDatabasesPerIndex = 8;  // slabs, ids, nodes, keys, key-names, links, and room for two more
 
 // ---------------------------------------------------------------- values
 
@@ -139,13 +148,35 @@ constexpr size_t kBucketHeaderSize = 8;
 constexpr size_t kSplitHeaderSize = 20;
 constexpr size_t kRandomSplitSize = 12;
 
+// ---------------------------------------------------------------- neighbour graph
+
+// Graph record, at graph_key(index), written by every build of an index that
+// has a graph (absent: the index is searched through its trees only):
+//   degree u32 | entry u32 | changes u32 | answers u32 | point_count u32
+//   point_count x { ef u32 | recall f32 | std_error f32 | scored f32 }
+// degree bounds every edge list; entry is the slot where a search with no
+// better start begins (kNoGraphEntry: the graph is empty); changes counts the
+// items added or removed since the recall curve was measured; the curve holds,
+// for each ef measured, the mean recall@10 of the held-out queries (`answers`
+// answers in all), the standard error of that mean over the queries, and the
+// mean number of distances a search computed.
+constexpr size_t kGraphRecordFixedSize = 20;
+constexpr size_t kGraphCurvePointSize = 16;
+constexpr uint32_t kMaxGraphCurvePoints = 64;
+constexpr uint32_t kNoGraphEntry = 0xFFFFFFFFu;
+
+// A links record, keyed by slot in links_database(index): u32[count] neighbour
+// slots, count <= degree, in the order the build chose them (nearest first).
+// Only live slots have one; an edge may point at a slot freed or reused since,
+// which a search skips or simply scores.
+
 // ---------------------------------------------------------------- slab sizing
 
 // Slab sizing: the fewest pages (up to kMaxSlabPages) whose slots fill at least
 // kSlabFillTarget of them; failing that, the best fill seen. Bigger slabs waste
 // less space but make every rewrite of one slot copy more pages.
 constexpr uint32_t kMaxSlabPages = 16;
-constexpr double kSlabFillTarget = 0.90;  // choose_slots_per_slab (records/slot_records.h) applies both
+constexpr double kSlabFillTarget = 0.98;  // choose_slots_per_slab (records/slot_records.h) applies both
 
 // ---------------------------------------------------------------- snapshot trailer
 

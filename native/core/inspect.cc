@@ -159,6 +159,7 @@ IndexStats inspect_index(const Transaction& txn, MDB_dbi main, const IndexDataba
     stats.trees.push_back(tree);
   }
   check(reached_count == stats.nodes, std::to_string(stats.nodes - reached_count) + " stored nodes are orphaned");
+  stats.graph = inspect_graph(txn, main, dbs, meta, [&](uint32_t slot) { return live.test(slot); }, verify);
   return stats;
 }
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "graph/graph_inspect.h"
 #include "items/index_databases.h"
 #include "storage/transaction.h"
 
@@ -30,6 +31,7 @@ struct IndexStats {
   uint64_t nodes = 0;       // tree nodes stored
   uint64_t seed = 0;
   std::vector<TreeStats> trees;
+  GraphStats graph;
 };
 
 // Walks every tree, the id map and the slabs. With verify, throws a Corrupt
@@ -39,7 +41,8 @@ struct IndexStats {
 //   or across trees);
 // - every stored node is reached from some root (nothing orphaned);
 // - every id maps to a live slot that names that id, and live slots, ids and
-//   the item count agree; free slots are free.
+//   the item count agree; free slots are free;
+// - the neighbour graph's invariants (graph/graph_inspect.h).
 // With deep (and verify), first checks every slot's checksum
 // (items/slot_checksums.h), so that damage inside a vector, which no
 // structural invariant can see, is reported with the items it hit.

@@ -38,4 +38,9 @@ constexpr unsigned kMaxThreads = 1024;
 // distances are 2 GiB, more than a batch should hold in memory at once.
 constexpr uint64_t kMaxBatchResults = uint64_t(1) << 28;
 
+// Largest graph degree a build may ask for (edges per item), and largest ef a
+// search may ask for (results a graph search keeps before it returns k).
+constexpr uint32_t kMaxGraphDegree = 256;
+constexpr uint32_t kMaxSearchEf = 1u << 20;
+
 }  // namespace arroy

@@ -19,6 +19,7 @@
 #include "forest/editor.h"
 #include "forest/router.h"
 #include "forest/tree_builder.h"
+#include "graph/graph_update.h"
 #include "items/slab_editor.h"
 #include "items/slots.h"
 #include "records/index_meta.h"
@@ -35,6 +36,10 @@ struct BuildJob::Context {
   const Kernels* kernels = nullptr;
   uint64_t seed = 0;
   unsigned threads = 1;
+  bool graph = false;                  // the index keeps a neighbour graph
+  std::optional<GraphRecord> graph_record;  // the graph as committed before this build
+  std::vector<uint32_t> removed_slots;  // incremental: slots whose items left or were overwritten
+  std::vector<uint32_t> inserted_slots; // incremental: slots of the items this build stored
 };
 
 namespace {
@@ -106,10 +111,11 @@ void write_trees(Transaction& txn, const IndexDatabases& dbs, IndexMeta& meta, c
   meta.node_count = next;
 }
 
-uint32_t target_trees(const BuildOptions& options, const IndexMeta& meta) {
+uint32_t target_trees(const BuildOptions& options, const IndexMeta& meta, bool graph) {
   if (meta.item_count == 0) return 0;
   if (meta.item_count <= meta.bucket_capacity) return 1;  // every tree would be the same single bucket
-  return options.trees ? options.trees : default_tree_count(meta.item_count, meta.dimensions);
+  if (options.trees) return options.trees;
+  return graph ? kGraphTreeCount : default_tree_count(meta.item_count, meta.dimensions);
 }
 
 }  // namespace
@@ -159,7 +165,7 @@ void BuildJob::rebuild_forest(Context& c, BuildMonitor& monitor) {
   float max_norm = 0;
   std::vector<BuildItem> items = collect_items(c.txn, dbs_, meta, &max_norm);
   ForestParams params;
-  params.trees = target_trees(options_, meta);
+  params.trees = target_trees(options_, meta, c.graph);
   params.bucket_capacity = meta.bucket_capacity;
   params.seed = c.seed;
   params.threads = c.threads;
@@ -199,6 +205,7 @@ void BuildJob::update_forest(Context& c, BuildMonitor& monitor) {
       // not change): it keeps its place in every tree.
       if (change.second && std::memcmp(old.values, change.second->data(), sizeof(float) * dims) == 0) continue;
       removals.push_back({*slot, old.values, old.norm});
+      c.removed_slots.push_back(*slot);
     }
     if (change.second) {
       const std::vector<float>& v = *change.second;
@@ -214,9 +221,10 @@ void BuildJob::update_forest(Context& c, BuildMonitor& monitor) {
     std::optional<uint32_t> slot = find_slot(c.txn, dbs_.ids, inserted[j]);
     if (!slot) corrupt("an item just stored has no slot");
     insertions[j].slot = *slot;
+    c.inserted_slots.push_back(*slot);
   }
 
-  const uint32_t target = target_trees(options_, meta);
+  const uint32_t target = target_trees(options_, meta, c.graph);
   if (target == 0) {
     // Nothing left: an empty forest.
     c.txn.clear(dbs_.nodes);
@@ -248,6 +256,26 @@ void BuildJob::update_forest(Context& c, BuildMonitor& monitor) {
   }
 }
 
+// Brings the graph in step with the items just committed (graph_update.h).
+// The metadata is already written: the recall curve is measured by searching.
+void BuildJob::update_graph_of(Context& c, bool incremental, BuildMonitor& monitor) {
+  if (!c.graph) {
+    if (c.graph_record) drop_graph(c.txn, c.main, dbs_);
+    return;
+  }
+  GraphContext g{c.txn, c.main, dbs_, c.meta, *c.kernels, c.seed, c.threads};
+  const uint32_t degree = options_.graph_degree
+                              ? options_.graph_degree
+                              : (c.graph_record ? c.graph_record->degree : default_graph_degree(c.meta.dimensions));
+  GraphRecord record;
+  if (incremental && c.graph_record && c.graph_record->degree == degree) {
+    record = update_graph(g, *c.graph_record, c.removed_slots, c.inserted_slots, monitor);
+  } else {
+    record = rebuild_graph(g, degree, monitor);
+  }
+  store_graph_record(g, record, monitor);
+}
+
 BuildReport BuildJob::run_in(Transaction& txn, BuildMonitor& monitor) {
   Context c(txn);
   c.main = env_->main_database();
@@ -265,6 +293,8 @@ BuildReport BuildJob::run_in(Transaction& txn, BuildMonitor& monitor) {
   bool capacity_changes = options_.bucket_capacity && options_.bucket_capacity != c.meta.bucket_capacity;
   if (options_.bucket_capacity) c.meta.bucket_capacity = options_.bucket_capacity;
   const bool incremental = !options_.rebuild && !capacity_changes && !c.meta.roots.empty();
+  c.graph_record = read_graph_record(c.txn, c.main, dbs_.index);
+  c.graph = options_.graph.value_or(c.graph_record.has_value() || c.meta.roots.empty());
   if (!keyed_changes_.empty()) resolve_keys(c);
   if (incremental) {
     update_forest(c, monitor);
@@ -275,6 +305,7 @@ BuildReport BuildJob::run_in(Transaction& txn, BuildMonitor& monitor) {
   }
   c.meta.seed = c.seed;
   c.txn.put(c.main, meta_key(dbs_.index), encode_index_meta(c.meta));
+  update_graph_of(c, incremental, monitor);
   check_cancelled(monitor);
 
   BuildReport report;
@@ -282,6 +313,7 @@ BuildReport BuildJob::run_in(Transaction& txn, BuildMonitor& monitor) {
   report.trees = static_cast<uint32_t>(c.meta.roots.size());
   report.nodes = c.meta.node_count;
   report.incremental = incremental;
+  report.graph = c.graph;
   return report;
 }
 

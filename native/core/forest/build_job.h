@@ -33,6 +33,8 @@ struct BuildOptions {
   bool has_seed = false;         // false: kDefaultSeed
   uint32_t bucket_capacity = 0;  // 0: keep the index's
   unsigned threads = 0;          // 0: every hardware thread
+  std::optional<bool> graph;     // keep a neighbour graph; empty: as the index has it (a new index: true)
+  uint32_t graph_degree = 0;     // 0: keep the graph's, or default_graph_degree (a new degree relinks every item)
 };
 
 struct BuildReport {
@@ -40,6 +42,7 @@ struct BuildReport {
   uint32_t trees = 0;
   uint64_t nodes = 0;        // nodes in the forest after the build
   bool incremental = false;  // true when the existing forest was updated in place
+  bool graph = false;        // the index has a neighbour graph after the build
 };
 
 class BuildJob {
@@ -73,6 +76,7 @@ class BuildJob {
   void apply_changes(Context& c, BuildMonitor& monitor);
   void rebuild_forest(Context& c, BuildMonitor& monitor);
   void update_forest(Context& c, BuildMonitor& monitor);
+  void update_graph_of(Context& c, bool incremental, BuildMonitor& monitor);
 
   std::shared_ptr<Environment> env_;
   IndexDatabases dbs_;

@@ -9,12 +9,13 @@ std::vector<DatabaseSpec> index_database_specs(IndexId index) {
           {ids_database(index), true},
           {nodes_database(index), true},
           {keys_database(index), false},
-          {key_names_database(index), true}};
+          {key_names_database(index), true},
+          {links_database(index), true}};
 }
 
 IndexDatabases index_databases_from(IndexId index, const std::vector<MDB_dbi>& handles) {
-  if (handles.size() != 5) fail(ErrorCode::Storage, "an index has five databases");
-  return IndexDatabases{index, handles[0], handles[1], handles[2], handles[3], handles[4]};
+  if (handles.size() != 6) fail(ErrorCode::Storage, "an index has six databases");
+  return IndexDatabases{index, handles[0], handles[1], handles[2], handles[3], handles[4], handles[5]};
 }
 
 IndexDatabases open_index_databases(Environment& env, IndexId index) {

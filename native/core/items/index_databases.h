@@ -20,9 +20,10 @@ struct IndexDatabases {
   MDB_dbi nodes = 0;
   MDB_dbi keys = 0;       // string key -> id
   MDB_dbi key_names = 0;  // id -> string key
+  MDB_dbi links = 0;      // slot -> neighbour slots (graph/)
 
   // Every handle, in index_database_specs() order.
-  std::vector<MDB_dbi> all() const { return {slabs, ids, nodes, keys, key_names}; }
+  std::vector<MDB_dbi> all() const { return {slabs, ids, nodes, keys, key_names, links}; }
 };
 
 // The specs of index `index`'s databases, in IndexDatabases order.

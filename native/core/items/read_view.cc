@@ -12,6 +12,8 @@ void ReadView::forget() {
   txn_id_ = 0;
   slabs_.reset(0);
   nodes_.reset(0);
+  links_.reset(0);
+  has_graph_ = false;
 }
 
 void ReadView::attach(const Transaction& txn, MDB_dbi main, const IndexDatabases& dbs) {
@@ -26,6 +28,13 @@ void ReadView::attach(const Transaction& txn, MDB_dbi main, const IndexDatabases
   check_meta_counts(txn, dbs, meta_);
   slabs_.reset((uint64_t(meta_.slot_count) + meta_.slots_per_slab - 1) / meta_.slots_per_slab);
   nodes_.reset(meta_.node_count);
+  MDB_val graph;
+  if (txn.get(main, graph_key(dbs.index), &graph)) {
+    graph_ = decode_graph_record(graph.mv_data, graph.mv_size);
+    if (graph_.entry != kNoGraphEntry && graph_.entry >= meta_.slot_count) corrupt("the graph's entry is beyond the slot count");
+    has_graph_ = true;
+    links_.reset(meta_.slot_count);
+  }
   txn_id_ = id;
   generation_ = txn.map_generation();
 }
@@ -61,6 +70,26 @@ SlotView ReadView::live_slot(uint32_t slot) {
             ", if that part is intact) fails its checksum: run check({ deep: true }) to list every damaged item");
   }
   return read_live_slot(address, meta_.dimensions);
+}
+
+namespace {
+// Marks a slot whose links were looked up and found absent.
+const uint8_t kNoLinks = 0;
+}  // namespace
+
+LinkList ReadView::links(uint32_t slot) {
+  if (!has_graph_ || slot >= links_.size()) return {};
+  LinkList& cached = links_[slot];
+  if (!cached.bytes) {
+    MDB_val value;
+    if (txn_->get(dbs_.links, slot, &value)) {
+      cached = decode_links(value.mv_data, value.mv_size, graph_.degree);
+      if (cached.count == 0) cached.bytes = &kNoLinks;
+    } else {
+      cached = {&kNoLinks, 0};
+    }
+  }
+  return cached;
 }
 
 }  // namespace arroy

@@ -18,6 +18,7 @@
 #include "items/index_databases.h"
 #include "items/lazy_directory.h"
 #include "items/slots.h"
+#include "records/graph_records.h"
 #include "records/index_meta.h"
 #include "records/node_records.h"
 #include "storage/transaction.h"
@@ -44,6 +45,11 @@ class ReadView {
   // through slot_address() unverified (docs/FORMAT.md#checksums says why).
   SlotView live_slot(uint32_t slot);
 
+  // The graph record, or null when the index has no graph.
+  const GraphRecord* graph() const { return has_graph_ ? &graph_ : nullptr; }
+  // The stored edges of `slot` (< slot_count): empty when it has none.
+  LinkList links(uint32_t slot);
+
  private:
   const Transaction* txn_ = nullptr;
   IndexDatabases dbs_;
@@ -52,6 +58,9 @@ class ReadView {
   IndexMeta meta_;
   LazyDirectory<const uint8_t*> slabs_;  // by slab number; null until first use
   LazyDirectory<MDB_val> nodes_;         // by node id; mv_data null until first use
+  bool has_graph_ = false;
+  GraphRecord graph_;
+  LazyDirectory<LinkList> links_;        // by slot; bytes null until first use (then a sentinel if none)
 };
 
 }  // namespace arroy

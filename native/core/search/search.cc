@@ -8,8 +8,11 @@
 #include "defaults.h"
 #include "distance/metric.h"
 #include "errors.h"
+#include "limits.h"
 #include "records/bytes.h"
+#include "graph/calibration.h"
 #include "records/slot_records.h"
+#include "search/graph_search.h"
 
 namespace arroy {
 
@@ -77,6 +80,7 @@ struct Scratch {
   CandidateSet candidates;
   std::vector<const uint8_t*> addresses;
   std::vector<Hit> best;
+  BeamScratch beam;
 };
 
 void push(std::vector<QueueEntry>& queue, float priority, uint32_t node) {
@@ -131,6 +135,8 @@ std::vector<Hit> search_index(ReadView& view, const Kernels& kernels, const Quer
   SearchStats& report = request.stats ? *request.stats : local;
   report = SearchStats{};
   const IndexMeta& meta = view.meta();
+  if (!(request.recall >= 0 && request.recall <= 1)) fail(ErrorCode::InvalidArgument, "recall must be a number from 0 to 1");
+  if (request.ef > kMaxSearchEf) fail(ErrorCode::InvalidArgument, "ef must be at most " + std::to_string(kMaxSearchEf));
   if (request.k == 0) return {};
   // A filter is resolved to this snapshot's slots once per commit (filter.h).
   const std::shared_ptr<const SlotFilter> resolved =
@@ -139,10 +145,47 @@ std::vector<Hit> search_index(ReadView& view, const Kernels& kernels, const Quer
   const SlotFilter* filter = resolved.get();
   const uint64_t search_k = request.search_k ? request.search_k : default_search_k(request.k, meta.roots.size());
   const uint64_t wanted = std::max<uint64_t>(search_k, request.k);
+  const GraphRecord* graph = view.graph();
+  const bool has_graph = graph && graph->entry != kNoGraphEntry;
 
   SearchStrategy strategy = request.strategy;
-  if (strategy == SearchStrategy::Auto) {
+  uint32_t ef = 0;
+  if (strategy == SearchStrategy::Graph && !graph) {
+    fail(ErrorCode::InvalidArgument, "the index has no neighbour graph: build it with graph: true");
+  }
+  if (strategy == SearchStrategy::Graph && !has_graph) return {};  // a graph with no items yet
+  // searchK is the forest's own knob: asking for it asks for the forest.
+  const bool graph_wanted = has_graph && !request.search_k &&
+                            (strategy == SearchStrategy::Auto || strategy == SearchStrategy::Graph);
+  if (graph_wanted) {
+    const double recall = request.recall > 0 ? request.recall : kDefaultRecall;
+    ef = request.ef ? std::max(request.ef, request.k) : ef_for_recall(*graph, recall, request.k);
+    if (strategy == SearchStrategy::Auto) {
+      strategy = SearchStrategy::Graph;
+      if (!request.ef && recall >= 1) {
+        strategy = SearchStrategy::Exact;
+      } else if (filter) {
+        // The graph walks past excluded items to reach allowed ones: about
+        // items / allowed times the distances of an unfiltered search.
+        const double graph_cost = graph_search_cost(*graph, ef) * double(meta.item_count) /
+                                  std::max<double>(1, double(filter->slots.size()));
+        if (double(filter->slots.size()) <= graph_cost) strategy = SearchStrategy::Exact;
+      }
+    }
+  } else if (strategy == SearchStrategy::Auto) {
     strategy = filter ? choose_strategy(filter->slots.size(), meta.item_count, wanted) : SearchStrategy::Forest;
+  }
+  if (strategy == SearchStrategy::Graph) {
+    report.strategy = SearchStrategy::Graph;
+    report.ef = ef;
+    report.scored = graph_search(view, kernels, query, GraphSearch{ef, filter, 0xFFFFFFFFu}, scratch.beam);
+    std::vector<Hit> hits;
+    const auto& best = scratch.beam.best;
+    for (size_t i = 0; i < best.size() && hits.size() < request.k; i++) {
+      hits.push_back({view.live_slot(best[i].slot).item_id, best[i].distance});
+    }
+    std::sort(hits.begin(), hits.end(), closer);
+    return hits;
   }
   if (strategy == SearchStrategy::Exact) {
     report.strategy = SearchStrategy::Exact;

@@ -9,6 +9,7 @@
 #include "distance/kernels.h"
 #include "items/read_view.h"
 #include "search/filter.h"
+#include "search/query.h"
 #include "search/strategy.h"
 
 namespace arroy {
@@ -22,22 +23,18 @@ struct Hit {
 struct SearchStats {
   SearchStrategy strategy = SearchStrategy::Forest;  // the one that ran (never Auto)
   uint64_t scored = 0;                               // exact distances computed
+  uint32_t ef = 0;                                   // the graph search's ef (0 if no graph search ran)
 };
 
 // What a caller asks of a search, besides the query vector.
 struct SearchRequest {
   uint32_t k = 10;
-  uint64_t search_k = 0;               // unique (allowed) candidates to score; 0 = default_search_k
+  uint64_t search_k = 0;               // forest: unique (allowed) candidates to score; 0 = default_search_k
+  double recall = 0;                   // graph: the recall@10 to reach; 0 = kDefaultRecall (1: exact)
+  uint32_t ef = 0;                     // graph: results the search keeps; 0 = chosen from recall
   AllowedSet* filter = nullptr;        // null: every item is allowed
   SearchStrategy strategy = SearchStrategy::Auto;
   SearchStats* stats = nullptr;        // where to report what the search did, if anywhere
-};
-
-// A query vector: `dimensions` floats (possibly unaligned, e.g. a stored
-// item's, in the map) and its L2 norm.
-struct QueryVector {
-  const void* values;
-  float norm;
 };
 
 // Results sorted by distance, then id. At most k; fewer when the index (or

@@ -11,6 +11,7 @@ const char* strategy_name(SearchStrategy strategy) {
     case SearchStrategy::Auto: return "auto";
     case SearchStrategy::Forest: return "forest";
     case SearchStrategy::Exact: return "exact";
+    case SearchStrategy::Graph: return "graph";
   }
   return "unknown";
 }

@@ -10,12 +10,14 @@ enum class SearchStrategy : int {
   Auto = 0,    // filtered: whichever the cost model expects to be cheaper; else Forest
   Forest = 1,  // best-first through the trees (skipping slots the filter excludes)
   Exact = 2,   // score every allowed item (needs a filter: without one, every item)
+  Graph = 3,   // best-first through the neighbour graph from the forest's leaves (indexes built with a graph)
 };
 
 // Every strategy a caller may ask for, in order; the binding takes and reports
 // them by name and src/names.ts types them.
-constexpr SearchStrategy kSearchStrategies[] = {SearchStrategy::Auto, SearchStrategy::Forest, SearchStrategy::Exact};
-const char* strategy_name(SearchStrategy strategy);            // "auto", "forest", "exact"
+constexpr SearchStrategy kSearchStrategies[] = {SearchStrategy::Auto, SearchStrategy::Forest, SearchStrategy::Exact,
+                                                SearchStrategy::Graph};
+const char* strategy_name(SearchStrategy strategy);            // "auto", "forest", "exact", "graph"
 bool parse_strategy(const char* name, SearchStrategy* out);    // inverse of strategy_name
 
 // The strategy Auto picks for `allowed` items of `items`, wanting `search_k`

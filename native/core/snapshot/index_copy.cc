@@ -102,8 +102,11 @@ void copy_index(Environment& env, const std::string& name, const std::string& pa
   out.put(main, val_of(std::string(kFileHeaderKey)), val_of(encode_file_header()), 0);
   out.put(main, val_of(std::string(kCatalogKey)), val_of(encode_catalog({CatalogEntry{id, name}})), 0);
   out.put(main, val_of(meta_key(id)), meta, 0);
-  MDB_val free_slots;
-  if (source.get(env.main_database(), free_slots_key(id), &free_slots)) out.put(main, val_of(free_slots_key(id)), free_slots, 0);
+  for (const std::string& key : index_records_keys(id)) {
+    if (key == meta_key(id)) continue;  // written above
+    MDB_val record;
+    if (source.get(env.main_database(), key, &record)) out.put(main, val_of(key), record, 0);
+  }
 
   const std::vector<DatabaseSpec> specs = index_database_specs(id);
   const std::vector<MDB_dbi> from = found->dbs.all();

@@ -1,0 +1,154 @@
+#include "graph/graph_update.h"
+
+#include <algorithm>
+#include <numeric>
+
+#include "defaults.h"
+#include "errors.h"
+#include "forest/rng.h"
+#include "graph/calibration.h"
+#include "graph/graph_builder.h"
+#include "items/read_view.h"
+#include "items/slots.h"
+#include "records/bytes.h"
+#include "search/graph_search.h"
+#include "storage/cursor.h"
+
+namespace arroy {
+
+namespace {
+
+// Every live item by slot, as views into the transaction's pages: valid
+// until the transaction next writes.
+std::vector<GraphItem> items_by_slot(const GraphContext& c) {
+  std::vector<GraphItem> items(c.meta.slot_count);
+  for_each_live_slot(c.txn, c.dbs, c.meta,
+                     [&](uint32_t slot, const SlotView& view) { items[slot] = {view.values, view.norm}; });
+  return items;
+}
+
+GraphSpace space_of(const GraphContext& c) {
+  return GraphSpace(c.kernels, c.meta.metric, c.meta.dimensions, c.meta.max_norm);
+}
+
+GraphParams params_of(const GraphContext& c, uint32_t degree) {
+  GraphParams params;
+  params.degree = degree;
+  params.build_ef = std::max(kGraphBuildEf, degree);
+  params.threads = c.threads;
+  return params;
+}
+
+}  // namespace
+
+std::optional<GraphRecord> read_graph_record(const Transaction& txn, MDB_dbi main, IndexId index) {
+  MDB_val value;
+  if (!txn.get(main, graph_key(index), &value)) return std::nullopt;
+  return decode_graph_record(value.mv_data, value.mv_size);
+}
+
+void drop_graph(Transaction& txn, MDB_dbi main, const IndexDatabases& dbs) {
+  txn.clear(dbs.links);
+  txn.del(main, graph_key(dbs.index));
+}
+
+GraphRecord rebuild_graph(const GraphContext& c, uint32_t degree, BuildMonitor& monitor) {
+  std::vector<GraphItem> items = items_by_slot(c);
+  std::vector<uint32_t> order;
+  for (uint32_t slot = 0; slot < items.size(); slot++) {
+    if (items[slot].values) order.push_back(slot);
+  }
+  // A random order, so that the first items (the graph's long edges) spread
+  // over the whole data set rather than follow the order items were added.
+  Rng rng(c.seed ^ 0x9a7full);
+  for (size_t i = order.size(); i > 1; i--) std::swap(order[i - 1], order[rng.below(static_cast<uint32_t>(i))]);
+
+  const GraphSpace space = space_of(c);
+  GraphBuilder builder(space, std::move(items), {}, kNoSlot, params_of(c, degree));
+  monitor.enter(BuildPhase::Graph, order.size());
+  builder.insert(order, monitor);
+  builder.finish(monitor);
+
+  c.txn.clear(c.dbs.links);
+  const auto& links = builder.links();
+  for (uint32_t slot = 0; slot < links.size(); slot++) {
+    if (!links[slot].empty()) c.txn.put(c.dbs.links, slot, encode_links(links[slot]), MDB_APPEND);
+  }
+  GraphRecord record;
+  record.degree = degree;
+  record.entry = builder.entry() == kNoSlot ? kNoGraphEntry : builder.entry();
+  return record;
+}
+
+GraphRecord update_graph(const GraphContext& c, GraphRecord record, const std::vector<uint32_t>& removed,
+                         const std::vector<uint32_t>& inserted, BuildMonitor& monitor) {
+  std::vector<GraphItem> items = items_by_slot(c);
+  std::vector<std::vector<uint32_t>> links(items.size());
+  std::vector<uint32_t> beyond;  // records of slots the slab edits gave back (the slot count shrank)
+  {
+    Cursor cursor(c.txn, c.dbs.links);
+    uint32_t slot;
+    MDB_val value;
+    for (bool more = cursor.first(&slot, &value); more; more = cursor.next(&slot, &value)) {
+      if (slot >= links.size()) {
+        beyond.push_back(slot);
+        continue;
+      }
+      LinkList list = decode_links(value.mv_data, value.mv_size, record.degree);
+      links[slot].resize(list.count);
+      for (uint32_t i = 0; i < list.count; i++) links[slot][i] = load_u32(list.bytes, i);
+    }
+  }
+  const GraphSpace space = space_of(c);
+  uint32_t entry = record.entry == kNoGraphEntry ? kNoSlot : record.entry;
+  GraphBuilder builder(space, std::move(items), std::move(links), entry, params_of(c, record.degree));
+  monitor.enter(BuildPhase::Graph, inserted.size());
+  std::vector<uint32_t> relink = builder.remove(removed, monitor);
+  relink.insert(relink.end(), inserted.begin(), inserted.end());
+  builder.insert(relink, monitor);
+  builder.finish(monitor);
+
+  const auto& edited = builder.links();
+  const auto& changed = builder.changed();
+  for (uint32_t slot = 0; slot < edited.size(); slot++) {
+    if (!changed[slot]) continue;
+    if (edited[slot].empty()) {
+      c.txn.del(c.dbs.links, slot);
+    } else {
+      c.txn.put(c.dbs.links, slot, encode_links(edited[slot]));
+    }
+  }
+  for (uint32_t slot : beyond) c.txn.del(c.dbs.links, slot);
+  record.entry = builder.entry() == kNoSlot ? kNoGraphEntry : builder.entry();
+  record.changes += static_cast<uint32_t>(std::min<uint64_t>(0xFFFFFFFFull - record.changes, removed.size() + inserted.size()));
+  return record;
+}
+
+void store_graph_record(const GraphContext& c, GraphRecord record, BuildMonitor& monitor) {
+  const bool stale = record.curve.empty() || double(record.changes) > kRecalibrateFraction * c.meta.item_count;
+  if (stale && record.entry != kNoGraphEntry) {
+    record.curve.clear();
+    record.changes = 0;
+    // The search below reads the record (degree, entry) through a ReadView.
+    c.txn.put(c.main, graph_key(c.dbs.index), encode_graph_record(record));
+    monitor.enter(BuildPhase::Calibrating, calibration_steps());
+    std::vector<GraphItem> items = items_by_slot(c);
+    std::vector<CalibrationQuery> queries =
+        calibration_queries(c.kernels, c.meta.metric, c.meta.dimensions, items, c.seed, c.threads, monitor);
+    ReadView view;
+    view.attach(c.txn, c.main, c.dbs);
+    BeamScratch scratch;
+    CalibrationSearch search = [&](const CalibrationQuery& q, uint32_t ef) {
+      const GraphItem& item = items[q.slot];
+      CalibrationAnswer answer;
+      answer.scored = graph_search(view, c.kernels, QueryVector{item.values, item.norm}, GraphSearch{ef, nullptr, q.slot},
+                                   scratch);
+      for (size_t i = 0; i < scratch.best.size() && i < kCalibrationK; i++) answer.slots.push_back(scratch.best[i].slot);
+      return answer;
+    };
+    measure_recall_curve(queries, search, record, monitor);
+  }
+  c.txn.put(c.main, graph_key(c.dbs.index), encode_graph_record(record));
+}
+
+}  // namespace arroy

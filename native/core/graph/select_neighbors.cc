@@ -1,0 +1,40 @@
+#include "graph/select_neighbors.h"
+
+#include <algorithm>
+
+namespace arroy {
+
+std::vector<uint32_t> select_neighbors(const GraphSpace& space, const std::vector<GraphItem>& items, uint32_t self,
+                                       const std::vector<GraphHit>& candidates, uint32_t degree) {
+  std::vector<uint32_t> kept;
+  kept.reserve(degree);
+  for (const GraphHit& c : candidates) {
+    if (kept.size() >= degree) break;
+    if (c.slot == self || !items[c.slot].values) continue;
+    bool covered = false;
+    for (uint32_t k : kept) {
+      if (k == c.slot || space.between(items[c.slot], items[k]) < c.distance) {
+        covered = true;
+        break;
+      }
+    }
+    if (!covered) kept.push_back(c.slot);
+  }
+  return kept;
+}
+
+std::vector<uint32_t> prune_neighbors(const GraphSpace& space, const std::vector<GraphItem>& items, uint32_t self,
+                                      const std::vector<uint32_t>& neighbors, uint32_t degree) {
+  std::vector<GraphHit> ranked;
+  ranked.reserve(neighbors.size());
+  for (uint32_t n : neighbors) {
+    if (n != self && items[n].values) ranked.push_back({space.between(items[self], items[n]), n});
+  }
+  std::sort(ranked.begin(), ranked.end());
+  ranked.erase(std::unique(ranked.begin(), ranked.end(),
+                           [](const GraphHit& a, const GraphHit& b) { return a.slot == b.slot; }),
+               ranked.end());
+  return select_neighbors(space, items, self, ranked, degree);
+}
+
+}  // namespace arroy
