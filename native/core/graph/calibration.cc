@@ -34,8 +34,8 @@ constexpr double kLadderEnd = 0.999;
 uint32_t calibration_steps() { return 1 + static_cast<uint32_t>(ef_ladder().size()); }
 
 std::vector<CalibrationQuery> calibration_queries(const Kernels& kernels, Metric metric, uint32_t dimensions,
-                                                  const std::vector<GraphItem>& items, uint64_t seed, unsigned threads,
-                                                  BuildMonitor& monitor) {
+                                                  const std::vector<GraphItem>& items, uint64_t seed, size_t count,
+                                                  bool held_out, unsigned threads, BuildMonitor& monitor) {
   std::vector<uint32_t> live;
   for (uint32_t slot = 0; slot < items.size(); slot++) {
     if (items[slot].values) live.push_back(slot);
@@ -44,13 +44,15 @@ std::vector<CalibrationQuery> calibration_queries(const Kernels& kernels, Metric
   if (live.size() < 2) return queries;
   // A partial Fisher-Yates shuffle picks the sample without repeats.
   Rng rng(seed ^ 0xca11b4a7e5ull);
-  const size_t count = std::min<size_t>(kCalibrationSamples, live.size());
+  count = std::min(count, live.size() - 1);
   for (size_t i = 0; i < count; i++) std::swap(live[i], live[i + rng.below(static_cast<uint32_t>(live.size() - i))]);
   queries.resize(count);
   for (size_t i = 0; i < count; i++) queries[i].slot = live[i];
+  // The candidates of the exact answers: every live item, or those not drawn.
+  if (held_out) live.erase(live.begin(), live.begin() + count);
   std::sort(live.begin(), live.end());
 
-  const size_t k = std::min<size_t>(kCalibrationK, live.size() - 1);
+  const size_t k = std::min<size_t>(kCalibrationK, held_out ? live.size() : live.size() - 1);
   run_parallel(count, threads, monitor, [&](size_t q) {
     const GraphItem& query = items[queries[q].slot];
     std::vector<GraphHit> best;  // max-heap of the k nearest

@@ -26,12 +26,14 @@ struct CalibrationQuery {
   std::vector<uint32_t> truth;  // the exact nearest other slots, nearest first
 };
 
-// Up to kCalibrationSamples live items (drawn by seed) and their exact
-// kCalibrationK nearest others under the metric's own distance. items: by
-// slot, null values for free slots.
+// Up to `count` live items (drawn by seed) and their exact kCalibrationK
+// nearest others under the metric's own distance: among all other items, or,
+// with `held_out`, among the items that are not themselves drawn (the index
+// the curve is measured on then holds none of the queries). items: by slot,
+// null values for free slots.
 std::vector<CalibrationQuery> calibration_queries(const Kernels& kernels, Metric metric, uint32_t dimensions,
-                                                  const std::vector<GraphItem>& items, uint64_t seed, unsigned threads,
-                                                  BuildMonitor& monitor);
+                                                  const std::vector<GraphItem>& items, uint64_t seed, size_t count,
+                                                  bool held_out, unsigned threads, BuildMonitor& monitor);
 
 // What one search returned: result slots (nearest first) and distances computed.
 struct CalibrationAnswer {

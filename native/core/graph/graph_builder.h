@@ -44,6 +44,7 @@ class GraphBuilder {
   void finish(BuildMonitor& monitor);
 
   const std::vector<std::vector<uint32_t>>& links() const { return links_; }
+  const std::vector<GraphItem>& items() const { return items_; }
   // Slots whose edge lists changed since construction.
   const std::vector<bool>& changed() const { return changed_; }
   uint32_t entry() const { return entry_; }

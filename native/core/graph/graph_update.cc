@@ -1,7 +1,7 @@
 #include "graph/graph_update.h"
 
 #include <algorithm>
-#include <numeric>
+#include <cmath>
 
 #include "defaults.h"
 #include "errors.h"
@@ -29,6 +29,61 @@ std::vector<GraphItem> items_by_slot(const GraphContext& c) {
 
 GraphSpace space_of(const GraphContext& c) {
   return GraphSpace(c.kernels, c.meta.metric, c.meta.dimensions, c.meta.max_norm);
+}
+
+// The graph held in memory by a build, searched by a held-out query the way
+// an index answers one: the metric's own distance, every edge, and none of
+// the slots still held out (they are not linked yet).
+class HeldOutSpace {
+ public:
+  HeldOutSpace(const GraphContext& c, const GraphBuilder& builder, const std::vector<bool>& held, const GraphItem& query)
+      : c_(c), items_(builder.items()), links_(builder.links()), held_(held), query_(query) {}
+  uint32_t slot_count() const { return static_cast<uint32_t>(items_.size()); }
+  const void* locate(uint32_t slot) const {
+    __builtin_prefetch(items_[slot].values);
+    return &items_[slot];
+  }
+  float distance(const void* where) const {
+    const GraphItem& item = *static_cast<const GraphItem*>(where);
+    const size_t slot = &item - items_.data();
+    if (!item.values || held_[slot]) return INFINITY;
+    return metric_distance(c_.kernels, c_.meta.metric, query_.values, query_.norm, item.values, item.norm,
+                           c_.meta.dimensions);
+  }
+  template <class F>
+  void links(uint32_t slot, F visit) const {
+    for (uint32_t n : links_[slot]) visit(n);
+  }
+  bool allowed(uint32_t) const { return true; }
+
+ private:
+  const GraphContext& c_;
+  const std::vector<GraphItem>& items_;
+  const std::vector<std::vector<uint32_t>>& links_;
+  const std::vector<bool>& held_;
+  GraphItem query_;
+};
+
+// Measures the recall curve of the graph the builder holds, with `queries`
+// held out of it, through the forest already written in c.txn (the real
+// query path's seeds) and the same walk a search takes.
+void measure_held_out(const GraphContext& c, const GraphBuilder& builder, const std::vector<CalibrationQuery>& queries,
+                      const std::vector<bool>& held, GraphRecord& record, BuildMonitor& monitor) {
+  ReadView view;
+  view.attach(c.txn, c.main, c.dbs);  // the trees and metadata of this build (no graph record yet)
+  BeamScratch scratch;
+  std::vector<uint32_t> seeds;
+  CalibrationSearch search = [&](const CalibrationQuery& q, uint32_t ef) {
+    const GraphItem& item = builder.items()[q.slot];
+    forest_seeds(view, c.kernels, QueryVector{item.values, item.norm}, std::max<uint32_t>(ef, 16), seeds);
+    if (builder.entry() != kNoSlot) seeds.push_back(builder.entry());
+    HeldOutSpace space(c, builder, held, item);
+    CalibrationAnswer answer;
+    answer.scored = beam_search(space, seeds.data(), seeds.size(), ef, kNoSlot, scratch).scored;
+    for (size_t i = 0; i < scratch.best.size() && i < kCalibrationK; i++) answer.slots.push_back(scratch.best[i].slot);
+    return answer;
+  };
+  measure_recall_curve(queries, search, record, monitor);
 }
 
 GraphParams params_of(const GraphContext& c, uint32_t degree) {
@@ -63,10 +118,30 @@ GraphRecord rebuild_graph(const GraphContext& c, uint32_t degree, BuildMonitor& 
   Rng rng(c.seed ^ 0x9a7full);
   for (size_t i = order.size(); i > 1; i--) std::swap(order[i - 1], order[rng.below(static_cast<uint32_t>(i))]);
 
+  // The calibration queries are linked last: the curve is measured before,
+  // on a graph that holds none of them, so that they are queries the index
+  // has never seen, like a user's (their exact answers exclude them too).
+  monitor.enter(BuildPhase::Calibrating, calibration_steps());
+  const size_t sample = std::min<size_t>(kCalibrationSamples, order.size() / 10);
+  std::vector<CalibrationQuery> queries = calibration_queries(c.kernels, c.meta.metric, c.meta.dimensions, items,
+                                                              c.seed, sample, true, c.threads, monitor);
+  std::vector<bool> held(items.size(), false);
+  for (const CalibrationQuery& q : queries) held[q.slot] = true;
+  std::stable_partition(order.begin(), order.end(), [&](uint32_t slot) { return !held[slot]; });
+  const auto first_held = order.end() - static_cast<std::ptrdiff_t>(queries.size());
+
   const GraphSpace space = space_of(c);
   GraphBuilder builder(space, std::move(items), {}, kNoSlot, params_of(c, degree));
   monitor.enter(BuildPhase::Graph, order.size());
-  builder.insert(order, monitor);
+  builder.insert(std::vector<uint32_t>(order.begin(), first_held), monitor);
+  GraphRecord record;
+  record.degree = degree;
+  if (!queries.empty()) {
+    monitor.enter(BuildPhase::Calibrating, calibration_steps() - 1);  // the exact answers are done
+    measure_held_out(c, builder, queries, held, record, monitor);
+    monitor.enter(BuildPhase::Graph, queries.size());
+    builder.insert(std::vector<uint32_t>(first_held, order.end()), monitor);
+  }
   builder.finish(monitor);
 
   c.txn.clear(c.dbs.links);
@@ -74,8 +149,6 @@ GraphRecord rebuild_graph(const GraphContext& c, uint32_t degree, BuildMonitor& 
   for (uint32_t slot = 0; slot < links.size(); slot++) {
     if (!links[slot].empty()) c.txn.put(c.dbs.links, slot, encode_links(links[slot]), MDB_APPEND);
   }
-  GraphRecord record;
-  record.degree = degree;
   record.entry = builder.entry() == kNoSlot ? kNoGraphEntry : builder.entry();
   return record;
 }
@@ -133,8 +206,11 @@ void store_graph_record(const GraphContext& c, GraphRecord record, BuildMonitor&
     c.txn.put(c.main, graph_key(c.dbs.index), encode_graph_record(record));
     monitor.enter(BuildPhase::Calibrating, calibration_steps());
     std::vector<GraphItem> items = items_by_slot(c);
-    std::vector<CalibrationQuery> queries =
-        calibration_queries(c.kernels, c.meta.metric, c.meta.dimensions, items, c.seed, c.threads, monitor);
+    // An incremental build cannot take items back out of the graph: each
+    // query is the item itself, which the walk never reaches (a little
+    // easier than a query the index has never seen).
+    std::vector<CalibrationQuery> queries = calibration_queries(
+        c.kernels, c.meta.metric, c.meta.dimensions, items, c.seed, kCalibrationSamples, false, c.threads, monitor);
     ReadView view;
     view.attach(c.txn, c.main, c.dbs);
     BeamScratch scratch;
