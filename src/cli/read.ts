@@ -17,20 +17,24 @@ function openReadOnly(parsed: Parsed, path: string): Index {
   return Index.open(path, name === undefined ? { readOnly: true } : { readOnly: true, name });
 }
 
-function searchOptions(parsed: Parsed, index: Index): SearchOptions {
+/** The search's options; malformed numbers are usage errors, found before the file is opened. */
+function searchOptions(parsed: Parsed): SearchOptions {
   const options: SearchOptions = {};
   const k = integer('search', parsed.values, 'k');
   const recall = number('search', parsed.values, 'recall');
   const ef = integer('search', parsed.values, 'ef');
-  const filter = string(parsed.values, 'filter');
   if (k !== undefined) options.k = k;
   if (recall !== undefined) options.recall = recall;
   if (ef !== undefined) options.ef = ef;
-  if (filter !== undefined) {
-    const items = filter.split(',').filter((s) => s !== '');
-    options.filter = index.keys === 'string' ? items : items.map((s) => idArgument('search', s));
-  }
   return options;
+}
+
+/** --filter's ids or keys, as the index's key kind wants them. */
+function filterOf(parsed: Parsed, index: Index): SearchOptions['filter'] {
+  const filter = string(parsed.values, 'filter');
+  if (filter === undefined) return undefined;
+  const items = filter.split(',').filter((s) => s !== '');
+  return index.keys === 'string' ? items : items.map((s) => idArgument('search', s));
 }
 
 function printNeighbors(neighbors: Neighbor[], json: boolean): void {
@@ -56,9 +60,11 @@ export function searchCommand(args: string[]): void {
   const queries = ['vector', 'id', 'key'].filter((name) => parsed.values[name] !== undefined);
   if (queries.length !== 1) throw new UsageError('give exactly one of --vector, --id and --key', 'search');
   const id = queries[0] === 'id' ? idArgument('search', string(parsed.values, 'id') as string) : undefined;
+  const options = searchOptions(parsed);
   const index = openReadOnly(parsed, path);
   try {
-    const options = searchOptions(parsed, index);
+    const filter = filterOf(parsed, index);
+    if (filter !== undefined) options.filter = filter;
     let neighbors: Neighbor[] | undefined;
     if (queries[0] === 'vector') {
       neighbors = index.search(readQueryVector(string(parsed.values, 'vector') as string), options);
