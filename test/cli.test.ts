@@ -3,7 +3,7 @@
  * errors, inputs in every format, every command, and the GloVe round trip by
  * word key checked against the library and brute force.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -203,7 +203,7 @@ describe('inputs and commands', () => {
 });
 
 describe('GloVe round trip', () => {
-  it('builds 20,000 GloVe words by key from JSON lines and answers --key king like the library', () => {
+  it('builds 20,000 GloVe words by key from JSON lines and answers --key king like the library', async () => {
     const ROWS = 20_000;
     const DIM = 100;
     const dir = tempDir('cli-glove');
@@ -251,6 +251,21 @@ describe('GloVe round trip', () => {
     } finally {
       index.close();
     }
+    // Ctrl-C during the build: cancelled, exit 130, nothing committed.
+    const cancelled = path.join(dir, 'cancelled.arroy');
+    const child = spawn(process.execPath, [CLI, 'build', cancelled, prefixFile, '--distance', 'cosine'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      const first = stderr === '';
+      stderr += chunk.toString();
+      if (first) child.kill('SIGINT'); // the first progress line: the build is running
+    });
+    const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).toMatch(/^error ERR_ARROY_ABORTED: /m);
+    expect(status).toBe(130);
+    const after = cli('stats', cancelled, '--json');
+    expect(after.status === 1 || JSON.parse(after.stdout).items === 0).toBe(true);
+
     // The numeric index of the same rows finds the same neighbours for king's row.
     const kingRow = words.indexOf('king');
     const numericAnswer = JSON.parse(ok('search', numeric, '--id', String(kingRow), '--k', '5', '--recall', '1', '--json'));
