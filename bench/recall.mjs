@@ -27,7 +27,8 @@ export const RECALL_PREAMBLE =
   'One query thread, k = 10, recall@10 against the exact ground truth in `../shared/datasets`; QPS is the best of three passes over the 1,000 queries. arroy-ts queries run through Node (TypeScript API → N-API → C++), reading the LMDB file through its memory map; Annoy runs as a C++ program (`-O3 -march=native`) on its own mmapped file. Both are measured in this one run, on this machine, one after the other. QPS at a recall level is interpolated between the two sweep points around it. Build uses every core; index bytes is the file size.';
 
 async function measureArroy(ds, { trees, bucketCapacity, searchK }) {
-  const built = await buildIndexOf(ds, 'recall', { trees, bucketCapacity });
+  // The forest alone (graph: false): this section sweeps searchK; the graph is bench:peers's.
+  const built = await buildIndexOf(ds, 'recall', { trees, bucketCapacity, graph: false });
   const points = searchK.map((sk) => {
     const { results, qps } = timeQueries(ds, (q) => built.index.search(q, { k: 10, searchK: sk }));
     return { searchK: sk, recall: recallAtK(results.map((r) => r.map((n) => n.id)), ds, 10), qps };
