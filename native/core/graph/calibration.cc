@@ -125,9 +125,10 @@ uint32_t ef_for_recall(const GraphRecord& record, double recall, uint32_t k) {
     if (here < recall) continue;
     if (i == 0) return scaled(curve[0].ef);
     const double before = lower_bound(curve[i - 1]);
+    // Linear between two ladder points (they are only sqrt(2) apart). No
+    // log or exp: the prebuilt addon must not need libm's 2.29 versions.
     const double t = here > before ? (recall - before) / (here - before) : 1.0;
-    const double log_ef = std::log(curve[i - 1].ef) + std::clamp(t, 0.0, 1.0) * (std::log(curve[i].ef) - std::log(curve[i - 1].ef));
-    return scaled(std::exp(log_ef));
+    return scaled(curve[i - 1].ef + std::clamp(t, 0.0, 1.0) * (double(curve[i].ef) - curve[i - 1].ef));
   }
   return scaled(2.0 * curve.back().ef);
 }

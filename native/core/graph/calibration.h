@@ -51,8 +51,8 @@ void measure_recall_curve(const std::vector<CalibrationQuery>& queries, const Ca
                           GraphRecord& record, BuildMonitor& monitor);
 
 // The ef a search of k results uses to reach `recall`: the smallest ef whose
-// measured mean recall, less two standard errors over the queries, reaches it (interpolated between
-// ladder points in log ef), scaled by k / kCalibrationK for larger k, never
+// measured mean recall, less two standard errors over the queries, reaches it (interpolated linearly
+// between ladder points), scaled by k / kCalibrationK for larger k, never
 // below k. Past the curve's end: twice the largest ef measured.
 uint32_t ef_for_recall(const GraphRecord& record, double recall, uint32_t k);
 
