@@ -86,6 +86,8 @@ if (!isMainThread) {
   const [file, name, seed] = process.argv.slice(2);
   let stop = false;
   process.on('message', (message) => { if (message === 'stop') stop = true; });
+  // A writer that died cannot send 'stop': its channel closing is one too.
+  process.on('disconnect', () => { stop = true; });
   const report = await read({ file, name, seed: Number(seed), readOnly: true, stopped: () => stop });
-  process.send(report, () => process.disconnect());
+  if (process.connected) process.send(report, () => process.disconnect());
 }

@@ -41,25 +41,28 @@ async function commit(index, schedule, g) {
   return result;
 }
 
+/** The report of a reader that died: one error, so the run fails and says why. */
+const failed = (name, error) => ({ name, searches: 0, asyncSearches: 0, errors: 1, inconsistencies: 0, generations: 0, problems: [`${error.code ?? 'error'}: ${error.message}`] });
+
 /** Starts a reader and returns { stop(): Promise<report> }. */
 function startReader(kind, i) {
   const name = `${kind}-${i}`;
   const seed = 1_000 + i + (kind === 'process' ? 100 : 0);
   if (kind === 'worker') {
     const worker = new Worker(READER, { workerData: { file, name, seed } });
-    const report = new Promise((resolve, reject) => {
+    const report = new Promise((resolve) => {
       worker.once('message', resolve);
-      worker.once('error', reject);
+      worker.once('error', (error) => resolve(failed(name, error)));
     });
     return { stop: () => (worker.postMessage('stop'), report) };
   }
   const child = fork(READER, [file, name, String(seed)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const report = new Promise((resolve, reject) => {
+  const report = new Promise((resolve) => {
     child.once('message', resolve);
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`${name} exited with ${code} before reporting`)));
+    child.once('error', (error) => resolve(failed(name, error)));
+    child.once('exit', (code) => resolve(failed(name, new Error(`exited with ${code} before reporting`))));
   });
-  return { stop: () => (child.send('stop'), report) };
+  return { stop: () => (child.connected && child.send('stop'), report) };
 }
 
 const schedule = new Schedule();
@@ -71,22 +74,31 @@ const readers = [
   ...Array.from({ length: processCount }, (_, i) => startReader('process', i)),
 ];
 
-const writer = { generations: 1, incrementalBuilds: 0, items: index.size, buildMs: 0 };
+const writer = { generations: 1, incrementalBuilds: 0, items: index.size, buildMs: 0, errors: [] };
 const deadline = Date.now() + seconds * 1_000;
-while (Date.now() < deadline) {
-  const result = await commit(index, schedule, writer.generations);
-  writer.generations++;
-  if (result.incremental) writer.incrementalBuilds++;
-  writer.items = result.items;
-  writer.buildMs += result.durationMs;
+try {
+  while (Date.now() < deadline) {
+    const result = await commit(index, schedule, writer.generations);
+    writer.generations++;
+    if (result.incremental) writer.incrementalBuilds++;
+    writer.items = result.items;
+    writer.buildMs += result.durationMs;
+  }
+} catch (error) {
+  // Stop the readers and say what failed, rather than leave them running.
+  writer.errors.push(`${error.code ?? 'error'}: ${error.message}`);
 }
 writer.buildMs = Math.round(writer.buildMs);
 
 const reports = await Promise.all(readers.map((reader) => reader.stop()));
-index.check();
+try {
+  index.check();
+} catch (error) {
+  writer.errors.push(`check: ${error.code ?? 'error'}: ${error.message}`);
+}
 index.close();
 if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
 
-const ok = reports.every((r) => r.searches > 0 && r.errors === 0 && r.inconsistencies === 0);
+const ok = writer.errors.length === 0 && reports.every((r) => r.searches > 0 && r.errors === 0 && r.inconsistencies === 0);
 console.log(JSON.stringify({ seconds, file: values.file, writer, readers: reports, ok }, null, 2));
 process.exitCode = ok ? 0 : 1;
