@@ -21,22 +21,33 @@ void Environment::throw_damaged() const {
 void Environment::check_intact(MDB_txn* txn, bool write) const {
   check_undamaged();
   struct stat st;
+  // The largest size seen is read before this fstat: every size recorded was
+  // seen by an earlier fstat, so in a file that only grows it cannot exceed
+  // what this one sees. (Read after, it could be the size another thread
+  // just saw the writer grow the file to, and this older fstat would look
+  // like a shrink.)
+  uint64_t most = file_bytes_.load(std::memory_order_acquire);
   if (fd_ >= 0 && ::fstat(fd_, &st) == 0) {
     const uint64_t now = static_cast<uint64_t>(st.st_size);
-    uint64_t most = file_bytes_.load(std::memory_order_relaxed);
     if (now < most) {
       damaged_.store(true, std::memory_order_release);
       throw_damaged();
     }
-    while (now > most && !file_bytes_.compare_exchange_weak(most, now, std::memory_order_relaxed)) {
+    while (now > most && !file_bytes_.compare_exchange_weak(most, now, std::memory_order_acq_rel)) {
     }
   }
   if (write) return;
   // A snapshot's id comes from the lock file (the last commit any writer
   // made), its root from the newest meta page of the file: a file whose
   // meta pages are older than the lock file's last commit is another file.
-  MDB_envinfo info;
-  if (mdb_env_info(env_, &info) == MDB_SUCCESS && mdb_txn_id(txn) > info.me_last_txnid) {
+  // The meta pages are read while another thread or process may be writing
+  // one (a commit rewrites the older of the two): only a snapshot newer than
+  // both, seen twice, is another file.
+  auto newer_than_file = [&] {
+    MDB_envinfo info;
+    return mdb_env_info(env_, &info) == MDB_SUCCESS && mdb_txn_id(txn) > info.me_last_txnid;
+  };
+  if (newer_than_file() && newer_than_file()) {
     damaged_.store(true, std::memory_order_release);
     throw_damaged();
   }
