@@ -78,8 +78,8 @@ export interface SearchOptions {
   /**
    * The recall@10 to aim for, in (0, 1]: the search picks the work that the
    * build measured to reach it on the index's own items (`stats().graph.curve`).
-   * 1 searches exactly. Default 0.96 (`defaults.recall`: a search with no options promises 0.95,
-   * and aims a step higher for queries drawn unlike the items). Indexes with a graph only.
+   * 1 searches exactly. Default 0.95 (`defaults.recall`). Every search aims a quarter of the
+   * misses above what it asks, for queries drawn unlike the items. Indexes with a graph only.
    */
   recall?: number;
   /**

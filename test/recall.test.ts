@@ -39,7 +39,7 @@ describe.each(CASES)('$name', ({ name, forestSearchK }) => {
     for (const target of [0.9, 0.99]) {
       const recall = recallOf(index, ds, { recall: target });
       console.log(`${name}: asked ${target}, recall@10 = ${recall.toFixed(4)}`);
-      expect(recall).toBeGreaterThanOrEqual(target - 0.005);
+      expect(recall).toBeGreaterThanOrEqual(target - 0.01);
     }
     index.check();
   });

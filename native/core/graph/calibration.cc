@@ -113,7 +113,8 @@ void measure_recall_curve(const std::vector<CalibrationQuery>& queries, const Ca
   }
 }
 
-uint32_t ef_for_recall(const GraphRecord& record, double recall, uint32_t k) {
+uint32_t ef_for_recall(const GraphRecord& record, double asked, uint32_t k) {
+  const double recall = 1.0 - kRecallMissShare * (1.0 - asked);
   const double scale = std::max(1.0, double(k) / kCalibrationK);
   auto scaled = [&](double ef) {
     return static_cast<uint32_t>(std::clamp(std::ceil(ef * scale), double(std::max<uint32_t>(k, 1)), double(kMaxSearchEf)));

@@ -50,7 +50,8 @@ uint32_t calibration_steps();
 void measure_recall_curve(const std::vector<CalibrationQuery>& queries, const CalibrationSearch& search,
                           GraphRecord& record, BuildMonitor& monitor);
 
-// The ef a search of k results uses to reach `recall`: the smallest ef whose
+// The ef a search of k results uses to reach `recall` (aiming a little above
+// it: kRecallMissShare, defaults.h): the smallest ef whose
 // measured mean recall, less two standard errors over the queries, reaches it (interpolated linearly
 // between ladder points), scaled by k / kCalibrationK for larger k, never
 // below k. Past the curve's end: twice the largest ef measured.
