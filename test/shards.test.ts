@@ -146,6 +146,13 @@ describe('splitIndex', () => {
       index.close();
     }
     expect(found.sort()).toEqual([...words].sort());
+    // More shards than items: the empty shards are still valid, searchable snapshots.
+    const sparse = await splitIndex(source, tempDir('split-sparse'), { shards: 16 });
+    expect(sparse.shards.reduce((sum, s) => sum + s.count, 0)).toBe(words.length);
+    const empty = sparse.shards.find((s) => s.count === 0) as { path: string };
+    const opened = Index.open(empty.path, { readOnly: true, verify: true });
+    expect([opened.size, opened.search([1, 0, 0, 0], { k: 3 })]).toEqual([0, []]);
+    opened.close();
     const dir = tempDir('split-bad');
     await expect(splitIndex(source, dir, { shards: 0 })).rejects.toMatchObject({ code: 'ERR_ARROY_INVALID_ARGUMENT' });
     await expect(splitIndex(source, dir, { shards: 2, by: 'kmeans' as 'hash' })).rejects.toMatchObject({ code: 'ERR_ARROY_INVALID_ARGUMENT' });
