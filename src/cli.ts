@@ -10,6 +10,7 @@ import { ArroyError } from './errors';
 import { UsageError, COMMAND_HELP, TOOL_HELP } from './cli/usage';
 import { addCommand, buildCommand, deleteCommand } from './cli/write';
 import { checkCommand, searchCommand, snapshotCommand, statsCommand } from './cli/read';
+import { shardCommand } from './cli/shard';
 
 const COMMANDS: Record<string, (args: string[]) => void | Promise<void>> = {
   build: buildCommand,
@@ -19,6 +20,7 @@ const COMMANDS: Record<string, (args: string[]) => void | Promise<void>> = {
   stats: statsCommand,
   check: checkCommand,
   snapshot: snapshotCommand,
+  shard: shardCommand,
 };
 
 function version(): string {

@@ -1,7 +1,8 @@
 /**
  * arroy-ts: approximate nearest-neighbour search for Node.js, stored in LMDB.
  * The public API: Index (one named index), Database (a file with several),
- * ArroyError and the types they use.
+ * ArroyError and the types they use; splitIndex, shardOf and mergeNeighbors
+ * for serving an index as shards.
  */
 export {
   Index,
@@ -23,5 +24,6 @@ export { Database, type DatabaseIndexOptions, type DatabaseOptions } from './dat
 export type { BuildOptions, BuildProgress, BuildResult } from './build';
 export type { SnapshotOptions, SnapshotResult } from './snapshot';
 export { ArroyError, type ArroyErrorCode } from './errors';
+export { mergeNeighbors, shardOf, splitIndex, type ShardFile, type SplitOptions, type SplitResult } from './shards';
 export type { GraphStats, IndexStats, RecallPoint, TreeStats } from './native';
 export type { VectorInput } from './validate';

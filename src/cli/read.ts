@@ -10,7 +10,7 @@ import { idArgument, integer, number, parse, positionals, string, type Parsed } 
 import { print } from './output';
 import { UsageError } from './usage';
 
-function openReadOnly(parsed: Parsed, path: string): Index {
+export function openReadOnly(parsed: Parsed, path: string): Index {
   // A missing file would surface as an LMDB error; say plainly what is wrong.
   if (!fs.existsSync(path)) throw new ArroyError('ERR_ARROY_NOT_AN_INDEX', `${path} does not exist`);
   const name = string(parsed.values, 'name');

@@ -23,6 +23,7 @@ Commands:
   stats <index>                what the index holds
   check <index>                verify the file's structure (--deep: every vector too)
   snapshot <index> <dest>      write a compact, checksummed copy
+  shard <index> <dir>          split into --shards N snapshot files by id/key hash
 
 Inputs: .fvecs, .npy (float32, 2-D) or JSON lines ({"id": n | "key": "s", "vector": [...]}).
 Run 'arroy-ts <command> --help' for a command's options.
@@ -99,4 +100,14 @@ Options:
   --whole-file       copy every index of the file
 ${NAME}
   --json             print the result as JSON`,
+  shard: `Usage: arroy-ts shard <index> <dir> --shards N [options]
+
+Splits the index into N indexes by the FNV-1a hash of each id or key (shardOf),
+builds each and writes it as a checksummed snapshot <dir>/shard-<i>.arroy.
+Prints each shard's path, item count, bytes and build time.
+
+Options:
+  --shards N         how many shards, 1 to 65535 (required)
+${NAME}
+${BUILD}`,
 };

@@ -15,7 +15,7 @@ import { UsageError } from './usage';
 const DISTANCES = ['cosine', 'euclidean', 'manhattan', 'dot'];
 const READ_NOTE_EVERY = 100_000;
 
-function buildOptions(command: string, values: Parsed['values']): BuildOptions {
+export function buildOptions(command: string, values: Parsed['values']): BuildOptions {
   const options: BuildOptions = {};
   const trees = integer(command, values, 'trees');
   const seed = integer(command, values, 'seed');
