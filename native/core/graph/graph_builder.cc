@@ -7,41 +7,11 @@
 #include "errors.h"
 #include "forest/thread_pool.h"
 #include "graph/beam_search.h"
+#include "graph/memory_space.h"
 #include "graph/select_neighbors.h"
 
 namespace arroy {
 
-namespace {
-
-// The graph under construction seen from one item's vector.
-class BuildSpace {
- public:
-  BuildSpace(const GraphSpace& space, const std::vector<GraphItem>& items,
-             const std::vector<std::vector<uint32_t>>& links, uint32_t query)
-      : space_(space), items_(items), links_(links), query_(items[query]) {}
-  uint32_t slot_count() const { return static_cast<uint32_t>(items_.size()); }
-  const void* locate(uint32_t slot) const {
-    __builtin_prefetch(items_[slot].values);
-    return &items_[slot];
-  }
-  float distance(const void* where) const {
-    const GraphItem& item = *static_cast<const GraphItem*>(where);
-    return item.values ? space_.between(query_, item) : INFINITY;
-  }
-  template <class F>
-  void links(uint32_t slot, F visit) const {
-    for (uint32_t n : links_[slot]) visit(n);
-  }
-  bool allowed(uint32_t) const { return true; }
-
- private:
-  const GraphSpace& space_;
-  const std::vector<GraphItem>& items_;
-  const std::vector<std::vector<uint32_t>>& links_;
-  GraphItem query_;
-};
-
-}  // namespace
 
 GraphBuilder::GraphBuilder(const GraphSpace& space, std::vector<GraphItem> items,
                            std::vector<std::vector<uint32_t>> links, uint32_t entry, GraphParams params)
@@ -143,7 +113,8 @@ void GraphBuilder::link_batch(const std::vector<uint32_t>& batch, BuildMonitor& 
   auto search_one = [&](size_t i) {
     thread_local BeamScratch scratch;
     const uint32_t slot = batch[i];
-    BuildSpace view(space_, items_, links_, slot);
+    const GraphItem& query = items_[slot];
+    auto view = memory_space(items_, links_, [&](size_t, const GraphItem& item) { return space_.between(query, item); });
     uint32_t seeds[1] = {entry_};
     beam_search(view, seeds, 1, params_.build_ef, slot, scratch);
     chosen[i] = select_neighbors(space_, items_, slot, scratch.best, params_.degree);

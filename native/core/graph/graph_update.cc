@@ -8,6 +8,7 @@
 #include "forest/rng.h"
 #include "graph/calibration.h"
 #include "graph/graph_builder.h"
+#include "graph/memory_space.h"
 #include "items/read_view.h"
 #include "items/slots.h"
 #include "records/bytes.h"
@@ -31,39 +32,6 @@ GraphSpace space_of(const GraphContext& c) {
   return GraphSpace(c.kernels, c.meta.metric, c.meta.dimensions, c.meta.max_norm);
 }
 
-// The graph held in memory by a build, searched by a held-out query the way
-// an index answers one: the metric's own distance, every edge, and none of
-// the slots still held out (they are not linked yet).
-class HeldOutSpace {
- public:
-  HeldOutSpace(const GraphContext& c, const GraphBuilder& builder, const std::vector<bool>& held, const GraphItem& query)
-      : c_(c), items_(builder.items()), links_(builder.links()), held_(held), query_(query) {}
-  uint32_t slot_count() const { return static_cast<uint32_t>(items_.size()); }
-  const void* locate(uint32_t slot) const {
-    __builtin_prefetch(items_[slot].values);
-    return &items_[slot];
-  }
-  float distance(const void* where) const {
-    const GraphItem& item = *static_cast<const GraphItem*>(where);
-    const size_t slot = &item - items_.data();
-    if (!item.values || held_[slot]) return INFINITY;
-    return metric_distance(c_.kernels, c_.meta.metric, query_.values, query_.norm, item.values, item.norm,
-                           c_.meta.dimensions);
-  }
-  template <class F>
-  void links(uint32_t slot, F visit) const {
-    for (uint32_t n : links_[slot]) visit(n);
-  }
-  bool allowed(uint32_t) const { return true; }
-
- private:
-  const GraphContext& c_;
-  const std::vector<GraphItem>& items_;
-  const std::vector<std::vector<uint32_t>>& links_;
-  const std::vector<bool>& held_;
-  GraphItem query_;
-};
-
 // Measures the recall curve of the graph the builder holds, with `queries`
 // held out of it, through the forest already written in c.txn (the real
 // query path's seeds) and the same walk a search takes.
@@ -77,7 +45,12 @@ void measure_held_out(const GraphContext& c, const GraphBuilder& builder, const 
     const GraphItem& item = builder.items()[q.slot];
     forest_seeds(view, c.kernels, QueryVector{item.values, item.norm}, std::max<uint32_t>(ef, 16), seeds);
     if (builder.entry() != kNoSlot) seeds.push_back(builder.entry());
-    HeldOutSpace space(c, builder, held, item);
+    // The metric's own distance, as a search ranks; held-out slots are not linked yet.
+    auto space = memory_space(builder.items(), builder.links(), [&](size_t slot, const GraphItem& other) {
+      return held[slot] ? INFINITY
+                        : metric_distance(c.kernels, c.meta.metric, item.values, item.norm, other.values, other.norm,
+                                          c.meta.dimensions);
+    });
     CalibrationAnswer answer;
     answer.scored = beam_search(space, seeds.data(), seeds.size(), ef, kNoSlot, scratch).scored;
     for (size_t i = 0; i < scratch.best.size() && i < kCalibrationK; i++) answer.slots.push_back(scratch.best[i].slot);
