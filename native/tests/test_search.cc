@@ -69,7 +69,8 @@ void end_to_end(Metric metric) {
     BuildReport report = build(*index);
     CHECK(!report.incremental);  // a first build grows its trees
     CHECK_EQ(report.items, kItems);
-    CHECK_EQ(report.trees, arroy::default_tree_count(kItems, kDims));
+    CHECK(report.graph);  // a new index gets a neighbour graph, and the trees that seed it
+    CHECK_EQ(report.trees, arroy::kGraphTreeCount);
     CHECK_EQ(index->pending_count(), 0u);
     CHECK_EQ(index->size(), kItems);
     CHECK_EQ(index->tree_count(), report.trees);
