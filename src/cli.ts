@@ -10,6 +10,7 @@ import { ArroyError } from './errors';
 import { UsageError, COMMAND_HELP, TOOL_HELP } from './cli/usage';
 import { addCommand, buildCommand, deleteCommand } from './cli/write';
 import { checkCommand, searchCommand, snapshotCommand, statsCommand } from './cli/read';
+import { serveCommand } from './cli/serve';
 import { shardCommand } from './cli/shard';
 
 const COMMANDS: Record<string, (args: string[]) => void | Promise<void>> = {
@@ -21,6 +22,7 @@ const COMMANDS: Record<string, (args: string[]) => void | Promise<void>> = {
   check: checkCommand,
   snapshot: snapshotCommand,
   shard: shardCommand,
+  serve: serveCommand,
 };
 
 function version(): string {

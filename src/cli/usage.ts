@@ -24,6 +24,7 @@ Commands:
   check <index>                verify the file's structure (--deep: every vector too)
   snapshot <index> <dest>      write a compact, checksummed copy
   shard <index> <dir>          split into --shards N snapshot files by id/key hash
+  serve <index>                an HTTP search service over the file (docs/SERVE.md)
 
 Inputs: .fvecs, .npy (float32, 2-D) or JSON lines ({"id": n | "key": "s", "vector": [...]}).
 Run 'arroy-ts <command> --help' for a command's options.
@@ -110,4 +111,23 @@ Options:
   --shards N         how many shards, 1 to 65535 (required)
 ${NAME}
 ${BUILD}`,
+  serve: `Usage: arroy-ts serve <index> [options]
+       arroy-ts serve <index> --create-key [--project P]
+
+Serves the file over HTTP: projects, collections (indexes named <project>/<collection>),
+items, batch inserts and search, with x-api-key auth (routes: docs/SERVE.md).
+Writes are grouped into builds. Prints 'listening on URL'; SIGINT or SIGTERM
+commits the queued writes and exits.
+
+Options:
+  --port N           TCP port (default 8080; 0 picks a free one)
+  --host H           address to listen on (default 127.0.0.1)
+  --api-key-file F   projects and hashed API keys (default <index>.keys.json)
+  --body-limit N     largest request body in bytes, else 413 (default 16 MiB)
+  --batch-ms N       how long the first queued write waits for others (default 20)
+  --batch-items N    a build starts at once when this many changes wait (default 5000)
+  --log              log every request as a JSON line on stdout
+  --json             print {url, keyFile} as JSON when listening
+  --create-key       add an API key to the key file, print it and exit: an admin
+                     key, or with --project P a key of project P (created if new)`,
 };
