@@ -220,6 +220,8 @@ describe('errors', () => {
     ];
     for (const [method, url, body, message] of cases) expectError(await call(method, url, { key, body }), 400, message);
     expectError(await call('POST', `${base}/search`, { key, raw: '{"vector": [1, 2' }), 400, /not valid JSON/);
+    const text = await fetch(`${service.url}${base}/search`, { method: 'POST', headers: { 'x-api-key': key, 'content-type': 'text/plain' }, body: '[1, 2]' });
+    expect(text.status).toBe(415);
     expectError(await call('DELETE', `${base}/items/x?wait=maybe`, { key }), 400, /querystring\/wait must be equal to one of/);
   });
 
@@ -354,5 +356,16 @@ describe('the serve command', () => {
     const index = Index.open(file, { name: 'cli/c', readOnly: true });
     expect(Array.from(index.get('p') ?? [])).toEqual([1, 2]);
     index.close();
+  });
+});
+
+describe('examples/http', () => {
+  it('starts the service on GloVe, loads words over HTTP and finds their neighbours', () => {
+    const run = spawnSync(process.execPath, [path.join(ROOT, 'examples', 'http', 'run.mjs'), '--items', '3000'], { encoding: 'utf8', timeout: 120_000 });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^3000 words in \d+ builds/m);
+    const king = /^king: (.*)$/m.exec(run.stdout)?.[1] ?? '';
+    expect(king).toMatch(/queen|prince/);
   });
 });

@@ -55,6 +55,8 @@ export function createService(options: ServiceOptions): Service {
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false } },
     schemaErrorFormatter: formatSchemaError,
   });
+  // JSON only: a text/plain body would reach the schemas as a string.
+  app.removeContentTypeParser('text/plain');
   app.setErrorHandler((error, _request, reply) => {
     const body = describeError(error);
     if (body.error.status >= 500) app.log.error(error);
