@@ -15,6 +15,7 @@
 
 #include "distance/kernels.h"
 #include "distance/metric.h"
+#include "items/attribute_store.h"
 #include "items/index_databases.h"
 #include "items/read_view.h"
 #include "search/search.h"
@@ -90,12 +91,18 @@ class SearchTarget {
 
 // The one search entry of the core: checks the query (length, finite values,
 // a cosine query's norm), searches a snapshot of `session`, and with `keys`
-// (string-keyed indexes) reads each hit's key in the same snapshot.
+// (string-keyed indexes) reads each hit's key in the same snapshot, with
+// `attributes` each hit's attributes.
 std::vector<Hit> search_target(const SearchTarget& target, ReadSession& session, const float* query, size_t length,
-                               const SearchRequest& request, std::vector<std::string>* keys);
+                               const SearchRequest& request, std::vector<std::string>* keys,
+                               std::vector<Attributes>* attributes = nullptr);
 
 // The keys of `hits`, read in `txn`.
 void read_hit_keys(const SearchTarget& target, const Transaction& txn, const std::vector<Hit>& hits,
                    std::vector<std::string>* keys);
+// The attributes of `hits` (empty for an item without), read in `txn`; does
+// nothing when `attributes` is null.
+void read_hit_attributes(const SearchTarget& target, const Transaction& txn, const std::vector<Hit>& hits,
+                         std::vector<Attributes>* attributes);
 
 }  // namespace arroy
