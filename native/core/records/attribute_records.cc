@@ -286,7 +286,10 @@ Posting decode_posting_key(const void* data, size_t size, const FieldDictionary&
     case AttributeType::Number: {
       if (body != 8) corrupt("a number posting of the wrong length");
       out.value.number = number_from_ordered_bits(get_be(v, 8));
-      if (!std::isfinite(out.value.number)) corrupt("a posting holds a non-finite number");
+      // -0 is stored as 0, so its bits never appear in a posting.
+      if (!std::isfinite(out.value.number) || std::signbit(out.value.number) && out.value.number == 0) {
+        corrupt("a posting holds a number no write stores");
+      }
       break;
     }
     case AttributeType::Boolean:
