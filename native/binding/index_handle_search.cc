@@ -37,7 +37,7 @@ struct ParsedRequest {
 // FilterHandle), strategy (a name), recall and ef (absent: the default), where
 // (a normalised predicate, attribute_convert.h) and attributes (a boolean).
 // The one place search options become a SearchRequest.
-ParsedRequest to_request(Napi::Env env, const Napi::CallbackInfo& info, size_t first) {
+ParsedRequest to_request(Napi::Env env, const Napi::CallbackInfo& info, size_t first, const arroy::SearchTarget& target) {
   ParsedRequest parsed;
   arroy::SearchRequest& request = parsed.request;
   request.k = to_u32(env, info[first], "k");
@@ -56,7 +56,7 @@ ParsedRequest to_request(Napi::Env env, const Napi::CallbackInfo& info, size_t f
   if (!ef.IsUndefined() && !ef.IsNull()) request.ef = to_u32(env, ef, "ef");
   const Napi::Value where = info[first + 6];
   if (!where.IsUndefined() && !where.IsNull()) {
-    parsed.where = std::make_shared<arroy::AttributeFilter>(to_where(env, where));
+    parsed.where = target.where_cache().get(to_where(env, where));
     request.where = parsed.where.get();
   }
   parsed.attributes = info[first + 7].IsBoolean() && info[first + 7].As<Napi::Boolean>().Value();
@@ -217,7 +217,7 @@ Napi::Value IndexHandle::Search(const Napi::CallbackInfo& info) {
     arroy::Index& idx = index(env);
     Napi::Float32Array query = to_float32_array(env, info[0], "query");
     arroy::SearchStats stats;
-    ParsedRequest parsed = to_request(env, info, 1);
+    ParsedRequest parsed = to_request(env, info, 1, *idx.target());
     parsed.request.stats = &stats;
     std::vector<std::string> keys;
     std::vector<std::string>* want_keys = idx.string_keys() ? &keys : nullptr;
@@ -236,7 +236,7 @@ Napi::Value IndexHandle::SearchById(const Napi::CallbackInfo& info) {
     arroy::Index& idx = index(env);
     uint32_t id = to_u32(env, info[0], "id");
     arroy::SearchStats stats;
-    ParsedRequest parsed = to_request(env, info, 1);
+    ParsedRequest parsed = to_request(env, info, 1, *idx.target());
     parsed.request.stats = &stats;
     std::vector<std::string> keys;
     std::vector<std::string>* want_keys = idx.string_keys() ? &keys : nullptr;
@@ -256,7 +256,7 @@ Napi::Value IndexHandle::SearchAsync(const Napi::CallbackInfo& info) {
     std::shared_ptr<const arroy::SearchTarget> target = index(env).target();
     Napi::Float32Array query = to_float32_array(env, info[0], "query");
     const uint32_t token = to_u32(env, info[1], "token");
-    ParsedRequest parsed = to_request(env, info, 2);
+    ParsedRequest parsed = to_request(env, info, 2, *target);
     return AsyncSearch::start(env, std::make_unique<SingleSearch>(std::move(target), query, std::move(parsed)), token);
   });
 }
@@ -268,7 +268,7 @@ Napi::Value IndexHandle::SearchBatch(const Napi::CallbackInfo& info) {
     Napi::Float32Array matrix = to_float32_array(env, info[0], "queries");
     const uint32_t threads = to_u32(env, info[1], "threads");
     const uint32_t token = to_u32(env, info[2], "token");
-    ParsedRequest parsed = to_request(env, info, 3);
+    ParsedRequest parsed = to_request(env, info, 3, *target);
     const uint32_t dims = target->dimensions();
     if (matrix.ElementLength() % dims != 0) {
       throw to_js_error(env, arroy::Error(arroy::ErrorCode::DimensionMismatch,

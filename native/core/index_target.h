@@ -63,6 +63,9 @@ class SearchTarget {
   const Kernels& kernels() const { return *kernels_; }
   bool string_keys() const { return string_keys_; }
 
+  // The resolved `where` predicates of recent searches (search/where.h).
+  WhereCache& where_cache() const { return where_cache_; }
+
   // Set by Index::close(): searches that have not started yet fail with
   // Closed; those running finish.
   bool closed() const { return closed_.load(std::memory_order_acquire); }
@@ -85,6 +88,7 @@ class SearchTarget {
   const Kernels* kernels_;
   bool string_keys_;
   std::atomic<bool> closed_{false};
+  mutable WhereCache where_cache_;
   mutable std::mutex sessions_mutex_;
   mutable std::vector<std::unique_ptr<ReadSession>> idle_sessions_;
 };

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "defaults.h"
 #include "errors.h"
 #include "items/attribute_store.h"
 #include "limits.h"
@@ -185,6 +186,42 @@ class Resolver {
 };
 
 }  // namespace
+
+std::string canonical_key(const WhereNode& node) {
+  std::string out(1, static_cast<char>(node.op));
+  auto number = [&](double d) { out.append(reinterpret_cast<const char*>(&d), sizeof d); };
+  auto text = [&](const std::string& t) {
+    const uint32_t n = static_cast<uint32_t>(t.size());
+    out.append(reinterpret_cast<const char*>(&n), 4);
+    out.append(t);
+  };
+  text(node.field);
+  out.push_back(static_cast<char>(node.has_lower | node.lower_inclusive << 1 | node.has_upper << 2 |
+                                  node.upper_inclusive << 3));
+  number(node.has_lower ? node.lower : 0);
+  number(node.has_upper ? node.upper : 0);
+  text(std::to_string(node.values.size()));
+  for (const AttributeScalar& v : node.values) {
+    out.push_back(static_cast<char>(v.type));
+    if (v.type == AttributeType::String) text(v.text);
+    else if (v.type == AttributeType::Number) number(v.number == 0 ? 0 : v.number);
+    else out.push_back(v.boolean ? 1 : 0);
+  }
+  text(std::to_string(node.children.size()));
+  for (const WhereNode& child : node.children) text(canonical_key(child));
+  return out;
+}
+
+std::shared_ptr<AttributeFilter> WhereCache::get(WhereNode root) {
+  const std::string key = canonical_key(root);
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto found = filters_.find(key);
+  if (found != filters_.end()) return found->second;
+  auto filter = std::make_shared<AttributeFilter>(std::move(root));
+  if (filters_.size() >= kWhereCacheEntries) filters_.clear();
+  filters_.emplace(key, filter);
+  return filter;
+}
 
 AttributeFilter::AttributeFilter(WhereNode root) : root_(std::move(root)) { check_tree(root_, 1); }
 

@@ -9,7 +9,9 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -39,6 +41,25 @@ struct WhereNode {
   // Range: each bound is optional; inclusive or not.
   bool has_lower = false, lower_inclusive = false, has_upper = false, upper_inclusive = false;
   double lower = 0, upper = 0;
+};
+
+// The same predicate as the same bytes, whatever object spelled it.
+std::string canonical_key(const WhereNode& node);
+
+class AttributeFilter;
+
+// The filters of the predicates an index was recently searched with, so that
+// a predicate given again (a new object each call, as JS callers do) finds
+// its slot set already resolved for the snapshot. Shared by every thread
+// searching the index.
+class WhereCache {
+ public:
+  // The filter of `root` (validated, as the AttributeFilter constructor does).
+  std::shared_ptr<AttributeFilter> get(WhereNode root);
+
+ private:
+  std::mutex mutex_;
+  std::map<std::string, std::shared_ptr<AttributeFilter>> filters_;
 };
 
 class AttributeFilter {
