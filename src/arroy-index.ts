@@ -3,6 +3,7 @@
  * random-hyperplane trees (Spotify's Annoy algorithm) stored with its vectors
  * in LMDB and searched in place through the memory map.
  */
+import { checkAttributes, normalizeWhere, type Attributes, type Where } from './attributes';
 import { runBuild, type BuildOptions, type BuildResult } from './build';
 import { ArroyError, invalidArgument } from './errors';
 import { filterHandle, type FilterInput } from './filter';
@@ -100,7 +101,28 @@ export interface SearchOptions {
   filter?: FilterInput;
   /** How candidates are found (see {@link SearchStrategy}). Default `'auto'`. */
   strategy?: SearchStrategy;
+  /**
+   * Only items whose attributes match this predicate (see {@link Where}),
+   * resolved through the index's inverted index into the same allowed set a
+   * `filter` gives; with `filter` too, an item must pass both. A field no
+   * item has had, or a value of another type than the field's, throws
+   * ERR_ARROY_INVALID_ARGUMENT.
+   */
+  where?: Where;
+  /** Put each result's attributes on its Neighbor (read in the same snapshot). Default false. */
+  attributes?: boolean;
 }
+
+/** add() options. */
+export interface AddOptions {
+  /**
+   * The item's attributes, stored at the next build with the vector (in the
+   * same transaction). An add without them clears any the item had.
+   */
+  attributes?: Attributes;
+}
+
+const ADD_OPTIONS = optionNames<AddOptions>({ attributes: true });
 
 export interface CheckOptions {
   /** Also verify every stored vector's checksum (reads them all). Default false. */
@@ -155,18 +177,22 @@ export interface Neighbor {
   distance: number;
   /** The item's key, in indexes with string keys. */
   key?: string;
+  /** The item's attributes (`{}` when it has none), with `attributes: true`. */
+  attributes?: Attributes;
 }
 
 function toNeighbors(hits: NativeHits): Neighbor[] {
   const out: Neighbor[] = new Array(hits.ids.length);
-  const keys = hits.keys;
+  const { keys, attributes } = hits;
   for (let i = 0; i < out.length; i++) {
-    out[i] = keys ? { id: hits.ids[i], distance: hits.distances[i], key: keys[i] } : { id: hits.ids[i], distance: hits.distances[i] };
+    const neighbor: Neighbor = keys ? { id: hits.ids[i], distance: hits.distances[i], key: keys[i] } : { id: hits.ids[i], distance: hits.distances[i] };
+    if (attributes) neighbor.attributes = attributes[i];
+    out[i] = neighbor;
   }
   return out;
 }
 
-const SEARCH_OPTIONS = optionNames<SearchOptions>({ k: true, recall: true, ef: true, searchK: true, filter: true, strategy: true });
+const SEARCH_OPTIONS = optionNames<SearchOptions>({ k: true, recall: true, ef: true, searchK: true, filter: true, strategy: true, where: true, attributes: true });
 const ASYNC_SEARCH_OPTIONS = [...SEARCH_OPTIONS, ...optionNames<Omit<AsyncSearchOptions, keyof SearchOptions>>({ signal: true })];
 const BATCH_SEARCH_OPTIONS = [...ASYNC_SEARCH_OPTIONS, ...optionNames<Omit<BatchSearchOptions, keyof AsyncSearchOptions>>({ threads: true })];
 
@@ -175,7 +201,7 @@ const BATCH_SEARCH_OPTIONS = [...ASYNC_SEARCH_OPTIONS, ...optionNames<Omit<Batch
  * search (sync, async and batch); `allowed` names the options the caller takes.
  */
 function searchArgs(options: SearchOptions | undefined, what: string, allowed: readonly string[] = SEARCH_OPTIONS): NativeSearchArgs {
-  const { k, searchK, filter, strategy, recall, ef } = checkOptions(options, what, allowed);
+  const { k, searchK, filter, strategy, recall, ef, where, attributes } = checkOptions(options, what, allowed);
   return [
     k === undefined ? 10 : checkPositiveInteger(k, 'k', limits.maxItemId),
     searchK === undefined ? undefined : checkPositiveInteger(searchK, 'searchK'),
@@ -183,6 +209,8 @@ function searchArgs(options: SearchOptions | undefined, what: string, allowed: r
     strategy === undefined ? undefined : checkOneOf(strategy, 'strategy', names.strategies as readonly SearchStrategy[]),
     recall === undefined ? undefined : checkRecall(recall),
     ef === undefined ? undefined : checkPositiveInteger(ef, 'ef', limits.maxSearchEf),
+    where === undefined ? undefined : normalizeWhere(where),
+    attributes === undefined ? undefined : checkBoolean(attributes, 'attributes'),
   ];
 }
 
@@ -316,14 +344,26 @@ export class Index<K extends ItemKey = ItemKey> {
 
   /**
    * Stores `vector` under `key` (an id, or a string in indexes with string
-   * keys) at the next build, replacing any vector it had. Until then searches
-   * and get() see the committed state.
+   * keys) at the next build, replacing any vector it had, and with it
+   * `options.attributes` (replacing any it had: an add without attributes
+   * leaves the item with none). Until then searches and get() see the
+   * committed state. A field's type (string, number, boolean) is fixed by its
+   * first write; another type is ERR_ARROY_INVALID_ARGUMENT naming the field.
+   * An empty array is the same as leaving the field out.
    */
-  add(key: K, vector: VectorInput): void {
+  add(key: K, vector: VectorInput, options?: AddOptions): void {
     const handle = this.#live();
     const values = toFloat32(vector);
-    if (typeof key === 'string') handle.addKey(checkText(key, 'key'), values);
-    else handle.add(checkId(key, 'id'), values);
+    const attributes = checkAttributes(checkOptions(options, 'add options', ADD_OPTIONS).attributes);
+    if (typeof key === 'string') handle.addKey(checkText(key, 'key'), values, attributes);
+    else handle.add(checkId(key, 'id'), values, attributes);
+  }
+
+  /** The committed attributes of `key` (`{}` when it has none), or undefined when it is not stored. */
+  getAttributes(key: K): Attributes | undefined {
+    const handle = this.#live();
+    const id = this.#idOf(handle, key);
+    return id === undefined ? undefined : handle.getAttributes(id);
   }
 
   /** Removes `key` at the next build (a no-op for a key that is not stored). */

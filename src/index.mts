@@ -2,7 +2,13 @@
 // module instance (and one native addon) instead of loading two copies.
 export { Index, Database, ArroyError, Filter, mergeNeighbors, shardOf, splitIndex } from './index.js';
 export type {
+  AddOptions,
   ArroyErrorCode,
+  AttributeTypeName,
+  AttributeValue,
+  Attributes,
+  FieldOperators,
+  Where,
   AsyncSearchOptions,
   BatchResult,
   BatchSearchOptions,

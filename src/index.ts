@@ -6,6 +6,7 @@
  */
 export {
   Index,
+  type AddOptions,
   type AsyncSearchOptions,
   type BatchResult,
   type BatchSearchOptions,
@@ -20,6 +21,7 @@ export {
   type SearchStrategy,
 } from './arroy-index';
 export { Filter, type FilterInput } from './filter';
+export type { AttributeTypeName, AttributeValue, Attributes, FieldOperators, Where } from './attributes';
 export { Database, type DatabaseIndexOptions, type DatabaseOptions } from './database';
 export type { BuildOptions, BuildProgress, BuildResult } from './build';
 export type { SnapshotOptions, SnapshotResult } from './snapshot';

@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 import { ArroyError } from './errors';
 import { loadBinding } from './load-binding';
+import type { AttributeTypeName, Attributes, NativeWhere } from './attributes';
 import type { BuildPhaseName, StrategyName } from './names';
 
 export interface NativeHits {
@@ -19,6 +20,8 @@ export interface NativeHits {
   scored: number;
   /** The graph search's ef (0 when no graph search ran). */
   ef: number;
+  /** Each hit's attributes, when asked for. */
+  attributes?: Attributes[];
 }
 
 /** searchBatch's rows × k results (see BatchResult in src/arroy-index.ts). */
@@ -66,6 +69,8 @@ export type NativeSearchArgs = [
   strategy: StrategyName | undefined,
   recall: number | undefined,
   ef: number | undefined,
+  where: NativeWhere | undefined,
+  attributes: boolean | undefined,
 ];
 
 export interface NativeIndexHandle {
@@ -76,12 +81,13 @@ export interface NativeIndexHandle {
   size(): number;
   treeCount(): number;
   pendingCount(): number;
-  add(id: number, vector: Float32Array): void;
+  add(id: number, vector: Float32Array, attributes?: Attributes): void;
   remove(id: number): void;
   get(id: number): Float32Array | undefined;
   has(id: number): boolean;
   stringKeys(): boolean;
-  addKey(key: string, vector: Float32Array): void;
+  addKey(key: string, vector: Float32Array, attributes?: Attributes): void;
+  getAttributes(id: number): Attributes | undefined;
   removeKey(key: string): void;
   idOfKey(key: string): number | undefined;
   keysFrom(from: string, limit: number): string[];
@@ -129,6 +135,8 @@ export interface IndexStats {
   trees: TreeStats[];
   /** The neighbour graph, when the index has one. */
   graph?: GraphStats;
+  /** Attribute fields (name → the type their first write fixed), items that have attributes, entries of the inverted index. */
+  attributes: { fields: Record<string, AttributeTypeName>; items: number; postings: number };
 }
 
 /** One measured point of an index's recall curve. */
@@ -181,6 +189,18 @@ export interface NativeLimits {
   maxSearchEf: number;
   minMapSize: number;
   maxMapSize: number;
+  /** Attributes one item may have. */
+  maxAttributeFields: number;
+  /** Distinct attribute fields one index may have. */
+  maxIndexFields: number;
+  maxAttributeNameBytes: number;
+  maxAttributeStringBytes: number;
+  /** Most bytes of one item's encoded attributes. */
+  maxAttributeBytes: number;
+  /** Deepest nesting of $and / $or / $not in a where. */
+  maxWhereDepth: number;
+  /** Most values of one $in. */
+  maxWhereValues: number;
 }
 
 export interface NativeOpenOptions {

@@ -159,7 +159,9 @@ export async function splitIndex(source: Index, dir: string, options: SplitOptio
       const vector = source.get(key);
       if (vector === undefined) continue; // deleted since the iteration's batch was read
       const shard = shardOf(key, count);
-      indexes[shard].add(key, vector);
+      const attributes = source.getAttributes(key);
+      // Shards keep the items' attributes, so a `where` answers the same on them.
+      indexes[shard].add(key, vector, attributes && Object.keys(attributes).length > 0 ? { attributes } : undefined);
       counts[shard]++;
     }
     const files: ShardFile[] = [];

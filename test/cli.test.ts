@@ -147,6 +147,27 @@ describe('inputs and commands', () => {
     expect(missing.stderr).toMatch(/^error ERR_ARROY_INVALID_ARGUMENT: no item 999/);
   });
 
+  it('stores JSON lines attributes, filters on them with --filter JSON and prints them with --attributes', () => {
+    const dir = tempDir('cli-attrs');
+    const file = path.join(dir, 'a.arroy');
+    const genre = (id: number) => ['rock', 'jazz', 'pop'][id % 3];
+    fs.writeFileSync(path.join(dir, 'in.jsonl'), jsonl(vectors.map((v, id) => ({ id, vector: Array.from(v), attributes: { genre: genre(id), year: 1900 + id } }))));
+    ok('build', file, path.join(dir, 'in.jsonl'), '--distance', 'euclidean');
+    const where = { genre: 'jazz', year: { $lt: 2100 } };
+    const got = JSON.parse(ok('search', file, '--id', '4', '--k', '5', '--recall', '1', '--filter', JSON.stringify(where), '--attributes', '--json'));
+    const matching = vectors.map((v, id) => [id, v] as [number, Float32Array]).filter(([id]) => genre(id) === 'jazz' && 1900 + id < 2100);
+    const truth = bruteForce('euclidean', matching, vectors[4], 5).map((n) => n.id);
+    expect(got.map((n: { id: number }) => n.id)).toEqual(truth);
+    for (const n of got) expect(n.attributes).toEqual({ genre: 'jazz', year: 1900 + n.id });
+    const text = ok('search', file, '--id', '4', '--k', '2', '--filter', '{"genre":"jazz"}', '--attributes').trim().split('\n');
+    expect(JSON.parse(text[0].split('\t')[3])).toEqual({ genre: 'jazz', year: 1900 + Number(text[0].split('\t')[1]) });
+    const unknown = cli('search', file, '--id', '4', '--filter', '{"colour":"red"}');
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toMatch(/^error ERR_ARROY_INVALID_ARGUMENT: unknown attribute field 'colour'/);
+    expect(cli('search', file, '--id', '4', '--filter', '{oops').status).toBe(2);
+    expect(JSON.parse(ok('stats', file, '--json')).attributes).toEqual({ fields: { genre: 'string', year: 'number' }, items: 300, postings: 600 });
+  });
+
   it('stats, check, snapshot, delete and add', async () => {
     const dir = tempDir('cli-commands');
     const file = path.join(dir, 'x.arroy');
@@ -182,12 +203,12 @@ describe('inputs and commands', () => {
     const dir = tempDir('cli-bad');
     const cut = path.join(dir, 'cut.fvecs');
     fs.writeFileSync(cut, fvecs(vectors.slice(0, 3)).subarray(0, 100));
-    fs.writeFileSync(path.join(dir, 'attrs.jsonl'), jsonl([{ id: 1, vector: [1, 2], attributes: { color: 'red' } }]));
+    fs.writeFileSync(path.join(dir, 'attrs.jsonl'), jsonl([{ id: 1, vector: [1, 2], attributes: { color: 'red' } }, { id: 2, vector: [2, 1], attributes: { color: 3 } }]));
     fs.writeFileSync(path.join(dir, 'f64.npy'), npy(vectors.slice(0, 2)).toString('latin1').replace("'<f4'", "'<f8'"), 'latin1');
     fs.writeFileSync(path.join(dir, 'junk.arroy'), 'not an index at all'.repeat(500));
     const cases: [string[], RegExp][] = [
       [['build', path.join(dir, 'a.arroy'), cut, '--distance', 'cosine'], /^error ERR_ARROY_INVALID_ARGUMENT: .*cut short/],
-      [['build', path.join(dir, 'b.arroy'), path.join(dir, 'attrs.jsonl'), '--distance', 'cosine'], /^error ERR_ARROY_INVALID_ARGUMENT: .*attributes" are not supported yet/],
+      [['build', path.join(dir, 'b.arroy'), path.join(dir, 'attrs.jsonl'), '--distance', 'cosine'], /^error ERR_ARROY_INVALID_ARGUMENT: .*attrs.jsonl: record 1: attribute 'color' holds string values, not number/],
       [['build', path.join(dir, 'c.arroy'), path.join(dir, 'f64.npy'), '--distance', 'cosine'], /^error ERR_ARROY_INVALID_ARGUMENT: .*'<f8' is not supported/],
       [['build', path.join(dir, 'd.arroy'), path.join(dir, 'nope.fvecs'), '--distance', 'cosine'], /^error ERR_ARROY_STORAGE: ENOENT/],
       [['stats', path.join(dir, 'junk.arroy')], /^error ERR_ARROY_/],

@@ -109,7 +109,7 @@ describe('splitIndex', () => {
   it('puts every item, with its vector, in the shard shardOf names, as verified snapshots', async () => {
     const vectors = randomVectors(1500, 16, 3);
     const source = Index.open(tempIndexPath('split-source'), { dimensions: 16, distance: 'euclidean', name: 'items' });
-    vectors.forEach((v, i) => source.add(i * 3, v)); // sparse ids keep their value
+    vectors.forEach((v, i) => source.add(i * 3, v, i % 2 ? { attributes: { odd: i } } : undefined)); // sparse ids keep their value
     await source.build({ seed: 1 });
     const dir = path.join(tempDir('split'), 'out');
     const result = await splitIndex(source, dir, { shards: 3, by: 'hash', build: { seed: 1 } });
@@ -123,6 +123,7 @@ describe('splitIndex', () => {
       for (const id of index.ids()) {
         expect(shardOf(id, 3)).toBe(i);
         expect(index.get(id)).toEqual(vectors[id / 3]);
+        expect(index.getAttributes(id)).toEqual((id / 3) % 2 ? { odd: id / 3 } : {});
       }
       index.close();
     }

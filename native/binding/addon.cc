@@ -64,6 +64,13 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   limits.Set("maxBatchResults", Napi::Number::New(env, double(arroy::kMaxBatchResults)));
   limits.Set("maxGraphDegree", Napi::Number::New(env, arroy::kMaxGraphDegree));
   limits.Set("maxSearchEf", Napi::Number::New(env, arroy::kMaxSearchEf));
+  limits.Set("maxAttributeFields", Napi::Number::New(env, arroy::kMaxAttributeFields));
+  limits.Set("maxIndexFields", Napi::Number::New(env, arroy::kMaxIndexFields));
+  limits.Set("maxAttributeNameBytes", Napi::Number::New(env, double(arroy::kMaxAttributeNameBytes)));
+  limits.Set("maxAttributeStringBytes", Napi::Number::New(env, double(arroy::kMaxAttributeStringBytes)));
+  limits.Set("maxAttributeBytes", Napi::Number::New(env, double(arroy::kMaxAttributeBytes)));
+  limits.Set("maxWhereDepth", Napi::Number::New(env, arroy::kMaxWhereDepth));
+  limits.Set("maxWhereValues", Napi::Number::New(env, arroy::kMaxWhereValues));
   limits.Set("minMapSize", Napi::Number::New(env, double(arroy::kMinMapSize)));
   limits.Set("maxMapSize", Napi::Number::New(env, double(arroy::kMaxMapSize)));
   exports.Set("limits", limits);

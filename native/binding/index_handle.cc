@@ -1,6 +1,7 @@
 #include "index_handle.h"
 
 #include "addon_data.h"
+#include "attribute_convert.h"
 #include "js_convert.h"
 #include "js_errors.h"
 
@@ -19,6 +20,7 @@ Napi::Function IndexHandle::Define(Napi::Env env) {
                          InstanceMethod<&IndexHandle::Add>("add"),
                          InstanceMethod<&IndexHandle::Remove>("remove"),
                          InstanceMethod<&IndexHandle::Get>("get"),
+                         InstanceMethod<&IndexHandle::GetAttributes>("getAttributes"),
                          InstanceMethod<&IndexHandle::Has>("has"),
                          InstanceMethod<&IndexHandle::StringKeys>("stringKeys"),
                          InstanceMethod<&IndexHandle::AddKey>("addKey"),
@@ -163,16 +165,26 @@ Napi::Value IndexHandle::PendingCount(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, double(index(env).pending_count()));
 }
 
-// add(id, Float32Array)
+// add(id, Float32Array, attributes?)
 Napi::Value IndexHandle::Add(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   guard(env, [&] {
     arroy::Index& idx = index(env);
     uint32_t id = to_u32(env, info[0], "id");
     Napi::Float32Array v = to_float32_array(env, info[1], "vector");
-    idx.add(id, v.Data(), v.ElementLength());
+    idx.add(id, v.Data(), v.ElementLength(), to_attributes(env, info[2]));
   });
   return env.Undefined();
+}
+
+// getAttributes(id) -> object ({} for an item without), or undefined when id is not stored
+Napi::Value IndexHandle::GetAttributes(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return guard(env, [&]() -> Napi::Value {
+    std::optional<arroy::Attributes> attributes = index(env).attributes_of(to_u32(env, info[0], "id"));
+    if (!attributes) return env.Undefined();
+    return attributes_to_js(env, *attributes);
+  });
 }
 
 Napi::Value IndexHandle::Remove(const Napi::CallbackInfo& info) {
@@ -204,7 +216,7 @@ Napi::Value IndexHandle::AddKey(const Napi::CallbackInfo& info) {
     arroy::Index& idx = index(env);
     std::string key = to_string(env, info[0], "key");
     Napi::Float32Array v = to_float32_array(env, info[1], "vector");
-    idx.add_key(key, v.Data(), v.ElementLength());
+    idx.add_key(key, v.Data(), v.ElementLength(), to_attributes(env, info[2]));
   });
   return env.Undefined();
 }
@@ -322,6 +334,15 @@ Napi::Value IndexHandle::Stats(const Napi::CallbackInfo& info) {
       graph.Set("curveAnswers", Napi::Number::New(env, g.answers));
       out.Set("graph", graph);
     }
+    Napi::Object attributes = Napi::Object::New(env);
+    Napi::Object fields = Napi::Object::New(env);
+    for (const arroy::FieldDef& f : stats.attributes.fields) {
+      fields.Set(f.name, Napi::String::New(env, arroy::attribute_type_name(f.type)));
+    }
+    attributes.Set("fields", fields);
+    attributes.Set("items", Napi::Number::New(env, double(stats.attributes.items)));
+    attributes.Set("postings", Napi::Number::New(env, double(stats.attributes.postings)));
+    out.Set("attributes", attributes);
     return out;
   });
 }

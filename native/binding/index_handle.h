@@ -46,6 +46,7 @@ class IndexHandle : public Napi::ObjectWrap<IndexHandle> {
   Napi::Value Add(const Napi::CallbackInfo& info);
   Napi::Value Remove(const Napi::CallbackInfo& info);
   Napi::Value Get(const Napi::CallbackInfo& info);
+  Napi::Value GetAttributes(const Napi::CallbackInfo& info);
   Napi::Value Has(const Napi::CallbackInfo& info);
   Napi::Value StringKeys(const Napi::CallbackInfo& info);
   Napi::Value AddKey(const Napi::CallbackInfo& info);

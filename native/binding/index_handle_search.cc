@@ -12,6 +12,7 @@
 #include <limits>
 
 #include "async_search.h"
+#include "attribute_convert.h"
 #include "filter_handle.h"
 #include "index_handle.h"
 #include "js_convert.h"
@@ -28,12 +29,15 @@ namespace {
 struct ParsedRequest {
   arroy::SearchRequest request;
   std::shared_ptr<arroy::AllowedSet> filter;
+  std::shared_ptr<arroy::AttributeFilter> where;
+  bool attributes = false;  // return each hit's attributes
 };
 
 // The request of info[first...]: k, searchK (absent: the default), filter (a
-// FilterHandle), strategy (a name), recall and ef (absent: the default). The
-// one place search options become a SearchRequest.
-ParsedRequest to_request(Napi::Env env, const Napi::CallbackInfo& info, size_t first) {
+// FilterHandle), strategy (a name), recall and ef (absent: the default), where
+// (a normalised predicate, attribute_convert.h) and attributes (a boolean).
+// The one place search options become a SearchRequest.
+ParsedRequest to_request(Napi::Env env, const Napi::CallbackInfo& info, size_t first, const arroy::SearchTarget& target) {
   ParsedRequest parsed;
   arroy::SearchRequest& request = parsed.request;
   request.k = to_u32(env, info[first], "k");
@@ -50,6 +54,12 @@ ParsedRequest to_request(Napi::Env env, const Napi::CallbackInfo& info, size_t f
   if (!recall.IsUndefined() && !recall.IsNull()) request.recall = to_double(env, recall, "recall");
   const Napi::Value ef = info[first + 5];
   if (!ef.IsUndefined() && !ef.IsNull()) request.ef = to_u32(env, ef, "ef");
+  const Napi::Value where = info[first + 6];
+  if (!where.IsUndefined() && !where.IsNull()) {
+    parsed.where = target.where_cache().get(to_where(env, where));
+    request.where = parsed.where.get();
+  }
+  parsed.attributes = info[first + 7].IsBoolean() && info[first + 7].As<Napi::Boolean>().Value();
   return parsed;
 }
 
@@ -60,7 +70,7 @@ Napi::Array strings_to_js(Napi::Env env, const std::vector<std::string>& strings
 }
 
 Napi::Value hits_to_js(Napi::Env env, const std::vector<arroy::Hit>& hits, const std::vector<std::string>* keys,
-                       const arroy::SearchStats& stats) {
+                       const arroy::SearchStats& stats, const std::vector<arroy::Attributes>* attributes = nullptr) {
   Napi::Uint32Array ids = Napi::Uint32Array::New(env, hits.size());
   Napi::Float32Array distances = Napi::Float32Array::New(env, hits.size());
   for (size_t i = 0; i < hits.size(); i++) {
@@ -71,6 +81,11 @@ Napi::Value hits_to_js(Napi::Env env, const std::vector<arroy::Hit>& hits, const
   result.Set("ids", ids);
   result.Set("distances", distances);
   if (keys) result.Set("keys", strings_to_js(env, *keys));
+  if (attributes) {
+    Napi::Array list = Napi::Array::New(env, attributes->size());
+    for (size_t i = 0; i < attributes->size(); i++) list[static_cast<uint32_t>(i)] = attributes_to_js(env, (*attributes)[i]);
+    result.Set("attributes", list);
+  }
   result.Set("strategy", Napi::String::New(env, arroy::strategy_name(stats.strategy)));
   result.Set("scored", Napi::Number::New(env, double(stats.scored)));
   result.Set("ef", Napi::Number::New(env, stats.ef));
@@ -103,10 +118,11 @@ class SingleSearch : public AsyncSearch {
   void run(size_t) override {
     BorrowedSession session(*target_);
     std::vector<std::string>* keys = target_->string_keys() ? &keys_ : nullptr;
-    hits_ = arroy::search_target(*target_, *session, query_.data(), query_.size(), parsed_.request, keys);
+    hits_ = arroy::search_target(*target_, *session, query_.data(), query_.size(), parsed_.request, keys,
+                                 parsed_.attributes ? &attributes_ : nullptr);
   }
   Napi::Value result(Napi::Env env) override {
-    return hits_to_js(env, hits_, keyed_ ? &keys_ : nullptr, stats_);
+    return hits_to_js(env, hits_, keyed_ ? &keys_ : nullptr, stats_, parsed_.attributes ? &attributes_ : nullptr);
   }
 
   std::vector<float> query_;
@@ -114,6 +130,7 @@ class SingleSearch : public AsyncSearch {
   arroy::SearchStats stats_;
   std::vector<arroy::Hit> hits_;
   std::vector<std::string> keys_;
+  std::vector<arroy::Attributes> attributes_;
 };
 
 // Rows split into `parts` contiguous runs, one per pool task; each writes
@@ -200,12 +217,15 @@ Napi::Value IndexHandle::Search(const Napi::CallbackInfo& info) {
     arroy::Index& idx = index(env);
     Napi::Float32Array query = to_float32_array(env, info[0], "query");
     arroy::SearchStats stats;
-    ParsedRequest parsed = to_request(env, info, 1);
+    ParsedRequest parsed = to_request(env, info, 1, *idx.target());
     parsed.request.stats = &stats;
     std::vector<std::string> keys;
     std::vector<std::string>* want_keys = idx.string_keys() ? &keys : nullptr;
-    std::vector<arroy::Hit> hits = idx.search(query.Data(), query.ElementLength(), parsed.request, want_keys);
-    return hits_to_js(env, hits, want_keys, stats);
+    std::vector<arroy::Attributes> attributes;
+    std::vector<arroy::Attributes>* want_attributes = parsed.attributes ? &attributes : nullptr;
+    std::vector<arroy::Hit> hits =
+        idx.search(query.Data(), query.ElementLength(), parsed.request, want_keys, want_attributes);
+    return hits_to_js(env, hits, want_keys, stats, want_attributes);
   });
 }
 
@@ -216,13 +236,15 @@ Napi::Value IndexHandle::SearchById(const Napi::CallbackInfo& info) {
     arroy::Index& idx = index(env);
     uint32_t id = to_u32(env, info[0], "id");
     arroy::SearchStats stats;
-    ParsedRequest parsed = to_request(env, info, 1);
+    ParsedRequest parsed = to_request(env, info, 1, *idx.target());
     parsed.request.stats = &stats;
     std::vector<std::string> keys;
     std::vector<std::string>* want_keys = idx.string_keys() ? &keys : nullptr;
-    std::optional<std::vector<arroy::Hit>> hits = idx.search_by_id(id, parsed.request, want_keys);
+    std::vector<arroy::Attributes> attributes;
+    std::vector<arroy::Attributes>* want_attributes = parsed.attributes ? &attributes : nullptr;
+    std::optional<std::vector<arroy::Hit>> hits = idx.search_by_id(id, parsed.request, want_keys, want_attributes);
     if (!hits) return env.Undefined();
-    return hits_to_js(env, *hits, want_keys, stats);
+    return hits_to_js(env, *hits, want_keys, stats, want_attributes);
   });
 }
 
@@ -234,7 +256,7 @@ Napi::Value IndexHandle::SearchAsync(const Napi::CallbackInfo& info) {
     std::shared_ptr<const arroy::SearchTarget> target = index(env).target();
     Napi::Float32Array query = to_float32_array(env, info[0], "query");
     const uint32_t token = to_u32(env, info[1], "token");
-    ParsedRequest parsed = to_request(env, info, 2);
+    ParsedRequest parsed = to_request(env, info, 2, *target);
     return AsyncSearch::start(env, std::make_unique<SingleSearch>(std::move(target), query, std::move(parsed)), token);
   });
 }
@@ -246,7 +268,7 @@ Napi::Value IndexHandle::SearchBatch(const Napi::CallbackInfo& info) {
     Napi::Float32Array matrix = to_float32_array(env, info[0], "queries");
     const uint32_t threads = to_u32(env, info[1], "threads");
     const uint32_t token = to_u32(env, info[2], "token");
-    ParsedRequest parsed = to_request(env, info, 3);
+    ParsedRequest parsed = to_request(env, info, 3, *target);
     const uint32_t dims = target->dimensions();
     if (matrix.ElementLength() % dims != 0) {
       throw to_js_error(env, arroy::Error(arroy::ErrorCode::DimensionMismatch,

@@ -20,8 +20,12 @@
 //   "arroy-ts/<index>/keys"       string key -> item id (indexes with string keys)
 //   "arroy-ts/<index>/key-names"  item id -> string key (the same map reversed)
 //   "arroy-ts/<index>/links"      slot -> the slots of its neighbours in the graph
+//   "arroy-ts/<index>/attributes" item id -> the item's attribute record
+//   "arroy-ts/<index>/postings"   the attributes' inverted index: one empty
+//                                 value per (field, value, slot), keyed by
+//                                 posting_key bytes (below)
 // <index> is the decimal IndexId the catalog gives a name. Every per-index
-// database but "keys" (keyed by the key's bytes) uses MDB_INTEGERKEY with
+// database but "keys" and "postings" (keyed by bytes) uses MDB_INTEGERKEY with
 // u32 keys, so LMDB orders them numerically and a rebuilt forest (or a run
 // of new slabs) is written in append order, which fills pages completely. Every index keeps its own databases, so
 // dropping or rebuilding one never touches another's pages.
@@ -52,7 +56,10 @@ namespace arroy {
 //   1  the first format
 //   2  a CRC32C per slot and at the end of index metadata (silent damage to
 //      stored vectors is detected, not served)
-constexpr uint32_t kFormatVersion = 2;
+//   3  attributes: two more databases per index ("attributes", "postings")
+//      and the field dictionary (fields_key); every index has them, so a
+//      version 2 file (which lacks them) is refused rather than half-read
+constexpr uint32_t kFormatVersion = 3;
 
 // The database holding the file header, the catalog and index metadata. An
 // LMDB file without it was written by some other program.
@@ -78,17 +85,20 @@ inline std::string nodes_database(IndexId index) { return "arroy-ts/" + std::to_
 inline std::string keys_database(IndexId index) { return "arroy-ts/" + std::to_string(index) + "/keys"; }
 inline std::string key_names_database(IndexId index) { return "arroy-ts/" + std::to_string(index) + "/key-names"; }
 inline std::string links_database(IndexId index) { return "arroy-ts/" + std::to_string(index) + "/links"; }
+inline std::string attributes_database(IndexId index) { return "arroy-ts/" + std::to_string(index) + "/attributes"; }
+inline std::string postings_database(IndexId index) { return "arroy-ts/" + std::to_string(index) + "/postings"; }
 inline std::string graph_key(IndexId index) { return "graph/" + std::to_string(index); }
+inline std::string fields_key(IndexId index) { return "fields/" + std::to_string(index); }
 // Every key of kDatabaseName that belongs to one index: what dropping the
 // index deletes and what a snapshot of it copies.
 inline std::vector<std::string> index_records_keys(IndexId index) {
-  return {meta_key(index), free_slots_key(index), graph_key(index)};
+  return {meta_key(index), free_slots_key(index), graph_key(index), fields_key(index)};
 }
 
 // Indexes one file may hold. Each uses kDatabasesPerIndex LMDB databases and
 // LMDB's table of open databases is sized for all of them up front.
 constexpr uint32_t kMaxIndexesPerFile = 128;
-constexpr uint32_t kDatabasesPerIndex = 8;  // slabs, ids, nodes, keys, key-names, links, and room for two more
+constexpr uint32_t kDatabasesPerIndex = 8;  // slabs, ids, nodes, keys, key-names, links, attributes, postings
 
 // ---------------------------------------------------------------- values
 
@@ -169,6 +179,35 @@ constexpr uint32_t kNoGraphEntry = 0xFFFFFFFFu;
 // slots, count <= degree, in the order the build chose them (nearest first).
 // Only live slots have one; an edge may point at a slot freed or reused since,
 // which a search skips or simply scores.
+
+// ---------------------------------------------------------------- attributes
+
+// Field dictionary, at fields_key(index): the attribute fields the index has
+// seen, each with the type its first write fixed. A field's id is its
+// position; fields are only ever appended (absent: no attributes yet).
+//   count u16 | count x { type u8 (AttributeType) | name_length u8 | name bytes (UTF-8) }
+enum class AttributeType : uint8_t { String = 1, Number = 2, Boolean = 3 };
+
+// An attribute record, keyed by item id in attributes_database(index); only
+// items with at least one attribute have one:
+//   count u8 | count x { field u16 | flags u8 | value_count u16 | values }
+// fields ascending by id, each at most once; flags bit 0 (kAttributeArray):
+// the value was an array (value_count may then be 0), else value_count is 1.
+// A value, by the field's type: number f64 (finite, -0 stored as 0) |
+// boolean u8 (0 or 1) | string u16 length + bytes.
+constexpr uint8_t kAttributeArray = 1;
+
+// A posting, the key of an empty value in postings_database(index), compared
+// bytewise (LMDB's default), so that the postings of one field and value are
+// one run and a number field's values are in numeric order:
+//   field u16 big-endian | value | slot u32 big-endian
+// value: number: 8 bytes big-endian of the f64's bits with the sign bit set
+// (positive) or every bit flipped (negative), which orders like the number;
+// boolean: u8; string: u16 big-endian length + bytes (equality only: runs of
+// one length sort together, not alphabetically). The slot is the item's
+// slot: a filter resolves straight to the slot bitmap searches use.
+constexpr size_t kPostingFieldSize = 2;
+constexpr size_t kPostingSlotSize = 4;
 
 // ---------------------------------------------------------------- slab sizing
 

@@ -70,6 +70,9 @@ void Index::close() {
   target_.reset();
   pending_.clear();
   keyed_pending_.clear();
+  pending_attributes_.clear();
+  keyed_pending_attributes_.clear();
+  pending_fields_.clear();
 }
 
 void Index::check_open() const {
@@ -149,13 +152,23 @@ IndexStats Index::inspect(bool verify, bool deep) {
 }
 
 std::vector<Hit> Index::search(const float* query, size_t length, const SearchRequest& request,
-                               std::vector<std::string>* keys) {
+                               std::vector<std::string>* keys, std::vector<Attributes>* attributes) {
   check_open();
-  return search_target(*target_, session_, query, length, request, keys);
+  return search_target(*target_, session_, query, length, request, keys, attributes);
+}
+
+std::optional<Attributes> Index::attributes_of(uint32_t id) {
+  Read read(*this);
+  if (!find_slot(session_.txn, target_->dbs().ids, id)) return std::nullopt;
+  const FieldDictionary dictionary =
+      read_field_dictionary(session_.txn, target_->env()->main_database(), target_->dbs().index);
+  std::optional<Attributes> found = read_item_attributes(session_.txn, target_->dbs(), dictionary, id);
+  return found ? std::move(*found) : Attributes{};
 }
 
 std::optional<std::vector<Hit>> Index::search_by_id(uint32_t id, const SearchRequest& request,
-                                                    std::vector<std::string>* keys) {
+                                                    std::vector<std::string>* keys,
+                                                    std::vector<Attributes>* attributes) {
   Read read(*this);
   std::optional<uint32_t> slot = find_slot(session_.txn, target_->dbs().ids, id);
   if (!slot) return std::nullopt;
@@ -163,6 +176,7 @@ std::optional<std::vector<Hit>> Index::search_by_id(uint32_t id, const SearchReq
   if (item.item_id != id) corrupt("slot " + std::to_string(*slot) + " holds another item");
   std::vector<Hit> hits = search_index(read.view(), target_->kernels(), QueryVector{item.values, item.norm}, request);
   read_hit_keys(*target_, session_.txn, hits, keys);
+  read_hit_attributes(*target_, session_.txn, hits, attributes);
   return hits;
 }
 
@@ -200,28 +214,66 @@ void check_key(const std::string& key) {
 }
 }  // namespace
 
-void Index::add(uint32_t id, const float* values, size_t length) {
+void Index::check_attribute_types(Attributes& attributes) {
+  check_attributes(attributes);
+  if (attributes.empty()) return;
+  FieldDictionary committed;
+  {
+    Read read(*this);
+    committed = read_field_dictionary(session_.txn, target_->env()->main_database(), target_->dbs().index);
+  }
+  std::map<std::string, AttributeType> introduced;
+  for (const AttributeField& field : attributes) {
+    int known = find_field(committed, field.name);
+    auto pending = pending_fields_.find(field.name);
+    std::optional<AttributeType> fixed;
+    if (known >= 0) fixed = committed[known].type;
+    else if (pending != pending_fields_.end()) fixed = pending->second;
+    if (fixed && *fixed != field.type) {
+      fail(ErrorCode::InvalidArgument, "attribute '" + field.name + "' holds " + attribute_type_name(*fixed) +
+                                           " values, not " + attribute_type_name(field.type));
+    }
+    if (!fixed) introduced[field.name] = field.type;
+  }
+  pending_fields_.insert(introduced.begin(), introduced.end());
+}
+
+void Index::add(uint32_t id, const float* values, size_t length, Attributes attributes) {
   check_writable(false);
   check_vector(values, length);
+  check_attribute_types(attributes);
   pending_[id] = std::vector<float>(values, values + length);
+  if (attributes.empty()) {
+    pending_attributes_.erase(id);
+  } else {
+    pending_attributes_[id] = std::move(attributes);
+  }
 }
 
 void Index::remove(uint32_t id) {
   check_writable(false);
   pending_[id] = std::nullopt;
+  pending_attributes_.erase(id);
 }
 
-void Index::add_key(const std::string& key, const float* values, size_t length) {
+void Index::add_key(const std::string& key, const float* values, size_t length, Attributes attributes) {
   check_writable(true);
   check_key(key);
   check_vector(values, length);
+  check_attribute_types(attributes);
   keyed_pending_[key] = std::vector<float>(values, values + length);
+  if (attributes.empty()) {
+    keyed_pending_attributes_.erase(key);
+  } else {
+    keyed_pending_attributes_[key] = std::move(attributes);
+  }
 }
 
 void Index::remove_key(const std::string& key) {
   check_writable(true);
   check_key(key);
   keyed_pending_[key] = std::nullopt;
+  keyed_pending_attributes_.erase(key);
 }
 
 std::optional<uint32_t> Index::id_of_key(const std::string& key) {
@@ -261,13 +313,29 @@ std::unique_ptr<BuildJob> Index::start_build(const BuildOptions& options) {
   changes.swap(pending_);
   KeyedChangeBatch keyed;
   keyed.swap(keyed_pending_);
-  return std::make_unique<BuildJob>(target_->env(), target_->dbs(), target_->instance(), std::move(changes), std::move(keyed), options);
+  AttributeBatch attributes;
+  attributes.swap(pending_attributes_);
+  KeyedAttributeBatch keyed_attributes;
+  keyed_attributes.swap(keyed_pending_attributes_);
+  pending_fields_.clear();
+  return std::make_unique<BuildJob>(target_->env(), target_->dbs(), target_->instance(), std::move(changes),
+                                    std::move(keyed), options, std::move(attributes), std::move(keyed_attributes));
 }
 
 void Index::restore_pending(BuildJob& job) {
-  // Changes made while the build ran are newer: they win.
-  for (auto& change : job.changes()) pending_.emplace(change.first, std::move(change.second));
-  for (auto& change : job.keyed_changes()) keyed_pending_.emplace(change.first, std::move(change.second));
+  // Changes made while the build ran are newer: they win, attributes and all.
+  for (auto& change : job.changes()) {
+    if (!pending_.emplace(change.first, std::move(change.second)).second) continue;
+    auto attributes = job.attributes().find(change.first);
+    if (attributes != job.attributes().end()) pending_attributes_[change.first] = std::move(attributes->second);
+  }
+  for (auto& change : job.keyed_changes()) {
+    if (!keyed_pending_.emplace(change.first, std::move(change.second)).second) continue;
+    auto attributes = job.keyed_attributes().find(change.first);
+    if (attributes != job.keyed_attributes().end()) {
+      keyed_pending_attributes_[change.first] = std::move(attributes->second);
+    }
+  }
 }
 
 }  // namespace arroy

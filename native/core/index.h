@@ -71,20 +71,28 @@ class Index {
   // The nearest items to `query` (`length` floats: DimensionMismatch unless
   // that is the index's dimensions). With `keys` (string-keyed indexes), also
   // the key of each hit, read in the same snapshot.
+  // With `attributes`, also each hit's attributes (empty for an item without).
   std::vector<Hit> search(const float* query, size_t length, const SearchRequest& request,
-                          std::vector<std::string>* keys = nullptr);
+                          std::vector<std::string>* keys = nullptr, std::vector<Attributes>* attributes = nullptr);
   // The same around a stored item; nullopt when id is not stored.
   std::optional<std::vector<Hit>> search_by_id(uint32_t id, const SearchRequest& request,
-                                               std::vector<std::string>* keys = nullptr);
+                                               std::vector<std::string>* keys = nullptr,
+                                               std::vector<Attributes>* attributes = nullptr);
+  // The committed attributes of `id` (empty: it has none); nullopt when id is
+  // not stored.
+  std::optional<Attributes> attributes_of(uint32_t id);
 
   // Describes the committed index; with verify, throws Corrupt on the first
   // broken invariant (see inspect.h).
   IndexStats inspect(bool verify, bool deep = false);
 
   // Pending changes (validated here, so a build never meets bad input).
-  void add(uint32_t id, const float* values, size_t length);
+  // An add replaces the item's attributes with `attributes` (none: it has
+  // none after the build). A field's type is fixed by its first write: one
+  // of another type, committed or pending, is InvalidArgument naming it.
+  void add(uint32_t id, const float* values, size_t length, Attributes attributes = {});
   void remove(uint32_t id);
-  void add_key(const std::string& key, const float* values, size_t length);
+  void add_key(const std::string& key, const float* values, size_t length, Attributes attributes = {});
   void remove_key(const std::string& key);
   size_t pending_count() const { return pending_.size() + keyed_pending_.size(); }
 
@@ -100,6 +108,9 @@ class Index {
   void check_open() const;
   void check_writable(bool keyed) const;
   void check_vector(const float* values, size_t length) const;
+  // check_attributes (records/attribute_records.h), then each field's type
+  // against the committed dictionary and the fields pending adds introduce.
+  void check_attribute_types(Attributes& attributes);
   // Starts a call's read snapshot; the returned scope ends it.
   class Read;
 
@@ -112,6 +123,11 @@ class Index {
   ReadSession session_;  // the synchronous calls' (this object's thread)
   ChangeBatch pending_;
   KeyedChangeBatch keyed_pending_;
+  AttributeBatch pending_attributes_;
+  KeyedAttributeBatch keyed_pending_attributes_;
+  // Types of fields first written by pending adds (the build checks again,
+  // against what is committed by then).
+  std::map<std::string, AttributeType> pending_fields_;
 };
 
 }  // namespace arroy

@@ -58,7 +58,8 @@ SnapshotScope::SnapshotScope(const SearchTarget& target, ReadSession& session) :
 SnapshotScope::~SnapshotScope() { session_.txn.reset(); }
 
 std::vector<Hit> search_target(const SearchTarget& target, ReadSession& session, const float* query, size_t length,
-                               const SearchRequest& request, std::vector<std::string>* keys) {
+                               const SearchRequest& request, std::vector<std::string>* keys,
+                               std::vector<Attributes>* attributes) {
   const uint32_t dims = target.dimensions();
   if (length != dims) {
     fail(ErrorCode::DimensionMismatch,
@@ -75,6 +76,7 @@ std::vector<Hit> search_target(const SearchTarget& target, ReadSession& session,
   SnapshotScope snapshot(target, session);
   std::vector<Hit> hits = search_index(snapshot.view(), target.kernels(), QueryVector{query, norm}, request);
   read_hit_keys(target, snapshot.txn(), hits, keys);
+  read_hit_attributes(target, snapshot.txn(), hits, attributes);
   return hits;
 }
 
@@ -89,6 +91,17 @@ void read_hit_keys(const SearchTarget& target, const Transaction& txn, const std
       corrupt("a key name of " + std::to_string(value.mv_size) + " bytes");
     }
     keys->emplace_back(static_cast<const char*>(value.mv_data), value.mv_size);
+  }
+}
+
+void read_hit_attributes(const SearchTarget& target, const Transaction& txn, const std::vector<Hit>& hits,
+                         std::vector<Attributes>* attributes) {
+  if (!attributes) return;
+  attributes->clear();
+  const FieldDictionary dictionary = read_field_dictionary(txn, target.env()->main_database(), target.dbs().index);
+  for (const Hit& hit : hits) {
+    std::optional<Attributes> found = read_item_attributes(txn, target.dbs(), dictionary, hit.id);
+    attributes->push_back(found ? std::move(*found) : Attributes{});
   }
 }
 

@@ -15,6 +15,7 @@
 
 #include "distance/kernels.h"
 #include "distance/metric.h"
+#include "items/attribute_store.h"
 #include "items/index_databases.h"
 #include "items/read_view.h"
 #include "search/search.h"
@@ -62,6 +63,9 @@ class SearchTarget {
   const Kernels& kernels() const { return *kernels_; }
   bool string_keys() const { return string_keys_; }
 
+  // The resolved `where` predicates of recent searches (search/where.h).
+  WhereCache& where_cache() const { return where_cache_; }
+
   // Set by Index::close(): searches that have not started yet fail with
   // Closed; those running finish.
   bool closed() const { return closed_.load(std::memory_order_acquire); }
@@ -84,18 +88,25 @@ class SearchTarget {
   const Kernels* kernels_;
   bool string_keys_;
   std::atomic<bool> closed_{false};
+  mutable WhereCache where_cache_;
   mutable std::mutex sessions_mutex_;
   mutable std::vector<std::unique_ptr<ReadSession>> idle_sessions_;
 };
 
 // The one search entry of the core: checks the query (length, finite values,
 // a cosine query's norm), searches a snapshot of `session`, and with `keys`
-// (string-keyed indexes) reads each hit's key in the same snapshot.
+// (string-keyed indexes) reads each hit's key in the same snapshot, with
+// `attributes` each hit's attributes.
 std::vector<Hit> search_target(const SearchTarget& target, ReadSession& session, const float* query, size_t length,
-                               const SearchRequest& request, std::vector<std::string>* keys);
+                               const SearchRequest& request, std::vector<std::string>* keys,
+                               std::vector<Attributes>* attributes = nullptr);
 
 // The keys of `hits`, read in `txn`.
 void read_hit_keys(const SearchTarget& target, const Transaction& txn, const std::vector<Hit>& hits,
                    std::vector<std::string>* keys);
+// The attributes of `hits` (empty for an item without), read in `txn`; does
+// nothing when `attributes` is null.
+void read_hit_attributes(const SearchTarget& target, const Transaction& txn, const std::vector<Hit>& hits,
+                         std::vector<Attributes>* attributes);
 
 }  // namespace arroy

@@ -160,6 +160,8 @@ IndexStats inspect_index(const Transaction& txn, MDB_dbi main, const IndexDataba
   }
   check(reached_count == stats.nodes, std::to_string(stats.nodes - reached_count) + " stored nodes are orphaned");
   stats.graph = inspect_graph(txn, main, dbs, meta, [&](uint32_t slot) { return live.test(slot); }, verify);
+  stats.attributes =
+      inspect_attributes(txn, main, dbs, meta, [&](uint32_t slot) { return live.test(slot); }, verify, deep);
   return stats;
 }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "graph/graph_inspect.h"
+#include "items/attribute_inspect.h"
 #include "items/index_databases.h"
 #include "storage/transaction.h"
 
@@ -32,6 +33,7 @@ struct IndexStats {
   uint64_t seed = 0;
   std::vector<TreeStats> trees;
   GraphStats graph;
+  AttributeStats attributes;
 };
 
 // Walks every tree, the id map and the slabs. With verify, throws a Corrupt
@@ -42,7 +44,8 @@ struct IndexStats {
 // - every stored node is reached from some root (nothing orphaned);
 // - every id maps to a live slot that names that id, and live slots, ids and
 //   the item count agree; free slots are free;
-// - the neighbour graph's invariants (graph/graph_inspect.h).
+// - the neighbour graph's invariants (graph/graph_inspect.h);
+// - the attributes' invariants (items/attribute_inspect.h).
 // With deep (and verify), first checks every slot's checksum
 // (items/slot_checksums.h), so that damage inside a vector, which no
 // structural invariant can see, is reported with the items it hit.

@@ -43,4 +43,23 @@ constexpr uint64_t kMaxBatchResults = uint64_t(1) << 28;
 constexpr uint32_t kMaxGraphDegree = 256;
 constexpr uint32_t kMaxSearchEf = 1u << 20;
 
+// Attributes (records/attribute_records.h). An item's attributes are read
+// whole with each result that asks for them and rewritten whole by every
+// add, so they are kept small: metadata to filter on, not documents.
+// Fields one item may carry, and distinct fields one index may know (field
+// ids are u16 on disk; 1024 keeps the dictionary a few kilobytes).
+constexpr uint32_t kMaxAttributeFields = 64;
+constexpr uint32_t kMaxIndexFields = 1024;
+// Longest field name and longest string value, in bytes of UTF-8. A string
+// value is part of an LMDB key in the inverted index (at most 511 bytes with
+// the field and the slot), so 256 leaves room.
+constexpr size_t kMaxAttributeNameBytes = 64;
+constexpr size_t kMaxAttributeStringBytes = 256;
+// Most bytes one item's encoded attribute record may take.
+constexpr size_t kMaxAttributeBytes = 16384;
+// Deepest nesting of $and / $or / $not a `where` may have, and most values
+// one predicate may list ($in): bounds on the work and stack of one resolve.
+constexpr uint32_t kMaxWhereDepth = 32;
+constexpr uint32_t kMaxWhereValues = 65536;
+
 }  // namespace arroy

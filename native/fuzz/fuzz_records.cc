@@ -20,6 +20,7 @@
 #include "fuzz_input.h"
 #include "items/slots.h"
 #include "limits.h"
+#include "records/attribute_records.h"
 #include "records/file_records.h"
 #include "records/index_meta.h"
 #include "records/node_records.h"
@@ -93,8 +94,33 @@ void read_live_slot(const std::vector<uint8_t>& record, uint32_t dimensions) {
   touch_slot(arroy::read_live_slot(record.data(), dimensions), dimensions);
 }
 
+// A dictionary of one field per type, so that records and postings of every
+// type decode.
+const arroy::FieldDictionary& fuzz_dictionary() {
+  static const arroy::FieldDictionary dictionary = {
+      {"s", arroy::AttributeType::String}, {"n", arroy::AttributeType::Number}, {"b", arroy::AttributeType::Boolean}};
+  return dictionary;
+}
+
+void decode_attributes(const std::vector<uint8_t>& record) {
+  arroy::Attributes attributes = arroy::decode_attribute_record(record.data(), record.size(), fuzz_dictionary());
+  // What decodes encodes back to the same bytes (fields are stored ascending by id).
+  if (arroy::encode_attribute_record(attributes, fuzz_dictionary()) != record) __builtin_trap();
+}
+
+void decode_dictionary(const std::vector<uint8_t>& record) {
+  arroy::FieldDictionary dictionary = arroy::decode_field_dictionary(record.data(), record.size());
+  if (arroy::encode_field_dictionary(dictionary) != record) __builtin_trap();
+}
+
+void decode_posting(const std::vector<uint8_t>& record) {
+  arroy::Posting posting = arroy::decode_posting_key(record.data(), record.size(), fuzz_dictionary());
+  const std::string again = arroy::posting_key(posting.field, posting.value, posting.slot);
+  if (again.size() != record.size() || std::memcmp(again.data(), record.data(), record.size()) != 0) __builtin_trap();
+}
+
 void decode(uint8_t selector, const std::vector<uint8_t>& record, uint32_t dimensions, uint32_t parameters) {
-  switch (selector % 8) {
+  switch (selector % 11) {
     case 0:
       decode_node(record, dimensions);
       break;
@@ -118,6 +144,15 @@ void decode(uint8_t selector, const std::vector<uint8_t>& record, uint32_t dimen
       break;
     case 7:
       read_live_slot(record, dimensions);
+      break;
+    case 8:
+      decode_dictionary(record);
+      break;
+    case 9:
+      decode_attributes(record);
+      break;
+    case 10:
+      decode_posting(record);
       break;
   }
 }

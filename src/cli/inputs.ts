@@ -5,12 +5,15 @@
  */
 import * as fs from 'node:fs';
 import * as readline from 'node:readline';
+import type { Attributes } from '../attributes';
 import { ArroyError } from '../errors';
 
 export interface InputRecord {
   id?: number;
   key?: string;
   vector: Float32Array;
+  /** JSON lines only; checked by Index.add. */
+  attributes?: Attributes;
 }
 
 export type InputFormat = 'fvecs' | 'npy' | 'jsonl';
@@ -118,13 +121,14 @@ function jsonRecord(where: string, line: string): InputRecord {
     throw new ArroyError('ERR_ARROY_INVALID_ARGUMENT', `${where}: expected an object {"id" or "key", "vector"}`);
   }
   const record = value as Record<string, unknown>;
-  if ('attributes' in record) {
-    throw new ArroyError('ERR_ARROY_INVALID_ARGUMENT', `${where}: "attributes" are not supported yet; remove them from the input`);
-  }
   for (const name of Object.keys(record)) {
-    if (name !== 'id' && name !== 'key' && name !== 'vector') {
-      throw new ArroyError('ERR_ARROY_INVALID_ARGUMENT', `${where}: unknown field "${name}" (expected "id" or "key", and "vector")`);
+    if (name !== 'id' && name !== 'key' && name !== 'vector' && name !== 'attributes') {
+      throw new ArroyError('ERR_ARROY_INVALID_ARGUMENT', `${where}: unknown field "${name}" (expected "id" or "key", "vector", and optionally "attributes")`);
     }
+  }
+  const { attributes } = record;
+  if (attributes !== undefined && (typeof attributes !== 'object' || attributes === null || Array.isArray(attributes))) {
+    throw new ArroyError('ERR_ARROY_INVALID_ARGUMENT', `${where}: "attributes" must be an object`);
   }
   const { id, key } = record;
   if ((id === undefined) === (key === undefined)) {
@@ -132,7 +136,9 @@ function jsonRecord(where: string, line: string): InputRecord {
   }
   if (id !== undefined && typeof id !== 'number') throw new ArroyError('ERR_ARROY_INVALID_ARGUMENT', `${where}: "id" must be a number`);
   if (key !== undefined && typeof key !== 'string') throw new ArroyError('ERR_ARROY_INVALID_ARGUMENT', `${where}: "key" must be a string`);
-  return id !== undefined ? { id: id as number, vector: toVector(where, record.vector) } : { key: key as string, vector: toVector(where, record.vector) };
+  const out: InputRecord = id !== undefined ? { id: id as number, vector: toVector(where, record.vector) } : { key: key as string, vector: toVector(where, record.vector) };
+  if (attributes !== undefined) out.attributes = attributes as Attributes;
+  return out;
 }
 
 async function* jsonLines(file: string): AsyncGenerator<InputRecord> {

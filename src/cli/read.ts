@@ -4,6 +4,7 @@
  */
 import * as fs from 'node:fs';
 import { Index, type Neighbor, type SearchOptions } from '../arroy-index';
+import type { Where } from '../attributes';
 import { ArroyError } from '../errors';
 import { readQueryVector } from './inputs';
 import { idArgument, integer, number, parse, positionals, string, type Parsed } from './options';
@@ -29,12 +30,23 @@ function searchOptions(parsed: Parsed): SearchOptions {
   return options;
 }
 
-/** --filter's ids or keys, as the index's key kind wants them. */
-function filterOf(parsed: Parsed, index: Index): SearchOptions['filter'] {
+/**
+ * --filter: a JSON object is an attribute predicate (`where`), anything else
+ * comma-separated ids or keys, as the index's key kind wants them.
+ */
+function applyFilter(parsed: Parsed, index: Index, options: SearchOptions): void {
   const filter = string(parsed.values, 'filter');
-  if (filter === undefined) return undefined;
+  if (filter === undefined) return;
+  if (filter.trimStart().startsWith('{')) {
+    try {
+      options.where = JSON.parse(filter) as Where;
+    } catch (error) {
+      throw new UsageError(`--filter is not valid JSON (${(error as Error).message})`, 'search');
+    }
+    return;
+  }
   const items = filter.split(',').filter((s) => s !== '');
-  return index.keys === 'string' ? items : items.map((s) => idArgument('search', s));
+  options.filter = index.keys === 'string' ? items : items.map((s) => idArgument('search', s));
 }
 
 function printNeighbors(neighbors: Neighbor[], json: boolean): void {
@@ -42,7 +54,9 @@ function printNeighbors(neighbors: Neighbor[], json: boolean): void {
     print(neighbors);
     return;
   }
-  const lines = neighbors.map((n, rank) => [String(rank + 1), String(n.id), ...(n.key !== undefined ? [n.key] : []), n.distance.toPrecision(6)].join('\t'));
+  const lines = neighbors.map((n, rank) =>
+    [String(rank + 1), String(n.id), ...(n.key !== undefined ? [n.key] : []), n.distance.toPrecision(6), ...(n.attributes !== undefined ? [JSON.stringify(n.attributes)] : [])].join('\t'),
+  );
   process.stdout.write(lines.map((line) => `${line}\n`).join(''));
 }
 
@@ -55,16 +69,17 @@ export function searchCommand(args: string[]): void {
     recall: { type: 'string' },
     ef: { type: 'string' },
     filter: { type: 'string' },
+    attributes: { type: 'boolean' },
   });
   const [path] = positionals('search', parsed, ['index']);
   const queries = ['vector', 'id', 'key'].filter((name) => parsed.values[name] !== undefined);
   if (queries.length !== 1) throw new UsageError('give exactly one of --vector, --id and --key', 'search');
   const id = queries[0] === 'id' ? idArgument('search', string(parsed.values, 'id') as string) : undefined;
   const options = searchOptions(parsed);
+  if (parsed.values.attributes === true) options.attributes = true;
   const index = openReadOnly(parsed, path);
   try {
-    const filter = filterOf(parsed, index);
-    if (filter !== undefined) options.filter = filter;
+    applyFilter(parsed, index, options);
     let neighbors: Neighbor[] | undefined;
     if (queries[0] === 'vector') {
       neighbors = index.search(readQueryVector(string(parsed.values, 'vector') as string), options);

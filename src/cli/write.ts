@@ -26,14 +26,20 @@ export function buildOptions(command: string, values: Parsed['values']): BuildOp
   return options;
 }
 
-/** Adds one input record, keyed as the index wants it. */
+/** Adds one input record, keyed as the index wants it; bad attributes name the record. */
 function addRecord(index: Index, record: InputRecord, where: string): void {
-  if (index.keys === 'string') {
-    // Rows of .fvecs/.npy files carry only their row number: it becomes the key.
-    index.add(record.key ?? String(record.id), record.vector);
-  } else {
-    if (record.key !== undefined) throw new ArroyError('ERR_ARROY_INVALID_ARGUMENT', `${where}: "key" given, but this index has numeric ids (build it with --keys string)`);
-    index.add(record.id as number, record.vector);
+  const options = record.attributes === undefined ? undefined : { attributes: record.attributes };
+  try {
+    if (index.keys === 'string') {
+      // Rows of .fvecs/.npy files carry only their row number: it becomes the key.
+      index.add(record.key ?? String(record.id), record.vector, options);
+    } else {
+      if (record.key !== undefined) throw new ArroyError('ERR_ARROY_INVALID_ARGUMENT', `${where}: "key" given, but this index has numeric ids (build it with --keys string)`);
+      index.add(record.id as number, record.vector, options);
+    }
+  } catch (error) {
+    if (error instanceof ArroyError && !error.message.startsWith(where)) throw new ArroyError(error.code, `${where}: ${error.message}`);
+    throw error;
   }
 }
 

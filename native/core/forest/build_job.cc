@@ -124,6 +124,7 @@ uint32_t target_trees(const BuildOptions& options, const IndexMeta& meta, bool g
 // records both directions of the map, then states the changes by id.
 void BuildJob::resolve_keys(Context& c) {
   resolved_.clear();
+  resolved_attributes_.clear();
   for (const auto& change : keyed_changes_) {
     const std::string& key = change.first;
     MDB_val value;
@@ -137,6 +138,8 @@ void BuildJob::resolve_keys(Context& c) {
         c.txn.put(dbs_.key_names, *id, std::vector<uint8_t>(key.begin(), key.end()));
       }
       resolved_[*id] = change.second;
+      auto attributes = keyed_attributes_.find(key);
+      if (attributes != keyed_attributes_.end()) resolved_attributes_[*id] = attributes->second;
     } else if (id) {
       c.txn.del(dbs_.keys, key);
       c.txn.del(dbs_.key_names, *id);
@@ -145,7 +148,11 @@ void BuildJob::resolve_keys(Context& c) {
   }
 }
 
+// Every changed item's old attributes leave (while its committed slot is
+// known), the slabs change, then the new attributes go in at the items' slots.
 void BuildJob::apply_changes(Context& c, BuildMonitor& monitor) {
+  AttributeEditor attributes(c.txn, c.main, dbs_);
+  for (const auto& change : batch()) attributes.forget(change.first);
   SlabEditor editor(c.txn, c.main, dbs_, c.meta);
   for (const auto& change : batch()) {
     if (change.second) {
@@ -158,6 +165,12 @@ void BuildJob::apply_changes(Context& c, BuildMonitor& monitor) {
     check_cancelled(monitor);
   }
   editor.finish();
+  for (const auto& entry : attribute_batch()) {
+    std::optional<uint32_t> slot = find_slot(c.txn, dbs_.ids, entry.first);
+    if (!slot) corrupt("an item just stored has no slot");
+    attributes.store(entry.first, *slot, entry.second);
+  }
+  attributes.finish();
 }
 
 void BuildJob::rebuild_forest(Context& c, BuildMonitor& monitor) {

@@ -16,13 +16,16 @@
 #include <vector>
 
 #include "forest/build_monitor.h"
+#include "items/attribute_store.h"
 #include "items/index_databases.h"
 #include "storage/environment.h"
 #include "storage/transaction.h"
 
 namespace arroy {
 
-// Pending changes, by id (or by string key): a vector to store, or nullopt to delete.
+// Pending changes, by id (or by string key): a vector to store, or nullopt to
+// delete. The attributes of stored items come beside them (attribute_store.h):
+// an item stored with no entry there has none after the build.
 using ChangeBatch = std::map<uint32_t, std::optional<std::vector<float>>>;
 using KeyedChangeBatch = std::map<std::string, std::optional<std::vector<float>>>;
 
@@ -48,12 +51,15 @@ struct BuildReport {
 class BuildJob {
  public:
   BuildJob(std::shared_ptr<Environment> env, IndexDatabases dbs, uint64_t instance, ChangeBatch changes,
-           KeyedChangeBatch keyed_changes, BuildOptions options)
+           KeyedChangeBatch keyed_changes, BuildOptions options, AttributeBatch attributes = {},
+           KeyedAttributeBatch keyed_attributes = {})
       : env_(std::move(env)),
         dbs_(dbs),
         instance_(instance),
         changes_(std::move(changes)),
         keyed_changes_(std::move(keyed_changes)),
+        attributes_(std::move(attributes)),
+        keyed_attributes_(std::move(keyed_attributes)),
         options_(options) {}
   // Runs the whole build in one write transaction. Throws on failure or
   // cancellation, in which case nothing was committed. (build_job.cc)
@@ -67,11 +73,14 @@ class BuildJob {
   // The changes this job was given, for putting back after a failure.
   ChangeBatch& changes() { return changes_; }
   KeyedChangeBatch& keyed_changes() { return keyed_changes_; }
+  AttributeBatch& attributes() { return attributes_; }
+  KeyedAttributeBatch& keyed_attributes() { return keyed_attributes_; }
 
  private:
   struct Context;
   // The changes to apply, by id: the numeric ones, or the keyed ones resolved.
   const ChangeBatch& batch() const { return keyed_changes_.empty() ? changes_ : resolved_; }
+  const AttributeBatch& attribute_batch() const { return keyed_changes_.empty() ? attributes_ : resolved_attributes_; }
   void resolve_keys(Context& c);
   void apply_changes(Context& c, BuildMonitor& monitor);
   void rebuild_forest(Context& c, BuildMonitor& monitor);
@@ -83,7 +92,10 @@ class BuildJob {
   uint64_t instance_;
   ChangeBatch changes_;
   KeyedChangeBatch keyed_changes_;
+  AttributeBatch attributes_;
+  KeyedAttributeBatch keyed_attributes_;
   ChangeBatch resolved_;  // keyed changes translated to ids, during run_in
+  AttributeBatch resolved_attributes_;
   BuildOptions options_;
 };
 

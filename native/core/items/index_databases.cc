@@ -10,12 +10,15 @@ std::vector<DatabaseSpec> index_database_specs(IndexId index) {
           {nodes_database(index), true},
           {keys_database(index), false},
           {key_names_database(index), true},
-          {links_database(index), true}};
+          {links_database(index), true},
+          {attributes_database(index), true},
+          {postings_database(index), false}};
 }
 
 IndexDatabases index_databases_from(IndexId index, const std::vector<MDB_dbi>& handles) {
-  if (handles.size() != 6) fail(ErrorCode::Storage, "an index has six databases");
-  return IndexDatabases{index, handles[0], handles[1], handles[2], handles[3], handles[4], handles[5]};
+  if (handles.size() != kDatabasesPerIndex) fail(ErrorCode::Storage, "an index has eight databases");
+  return IndexDatabases{index,      handles[0], handles[1], handles[2], handles[3],
+                        handles[4], handles[5], handles[6], handles[7]};
 }
 
 IndexDatabases open_index_databases(Environment& env, IndexId index) {

@@ -21,9 +21,11 @@ struct IndexDatabases {
   MDB_dbi keys = 0;       // string key -> id
   MDB_dbi key_names = 0;  // id -> string key
   MDB_dbi links = 0;      // slot -> neighbour slots (graph/)
+  MDB_dbi attributes = 0; // id -> attribute record
+  MDB_dbi postings = 0;   // (field, value, slot) postings of the attributes
 
   // Every handle, in index_database_specs() order.
-  std::vector<MDB_dbi> all() const { return {slabs, ids, nodes, keys, key_names, links}; }
+  std::vector<MDB_dbi> all() const { return {slabs, ids, nodes, keys, key_names, links, attributes, postings}; }
 };
 
 // The specs of index `index`'s databases, in IndexDatabases order.

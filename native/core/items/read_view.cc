@@ -18,6 +18,7 @@ void ReadView::forget() {
 
 void ReadView::attach(const Transaction& txn, MDB_dbi main, const IndexDatabases& dbs) {
   txn_ = &txn;
+  main_ = main;
   size_t id = mdb_txn_id(txn.txn());
   if (id == txn_id_ && dbs.index == dbs_.index && txn.map_generation() == generation_) return;
   forget();

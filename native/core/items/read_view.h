@@ -33,6 +33,7 @@ class ReadView {
 
   const IndexMeta& meta() const { return meta_; }
   const IndexDatabases& databases() const { return dbs_; }
+  MDB_dbi main_database() const { return main_; }
   const Transaction& transaction() const { return *txn_; }
 
   // Tree node `id`, bounds-checked and decoded.
@@ -52,6 +53,7 @@ class ReadView {
 
  private:
   const Transaction* txn_ = nullptr;
+  MDB_dbi main_ = 0;
   IndexDatabases dbs_;
   size_t txn_id_ = 0;  // 0: nothing cached
   uint64_t generation_ = 0;  // the map generation of the cached addresses

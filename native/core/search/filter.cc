@@ -8,6 +8,32 @@
 
 namespace arroy {
 
+std::shared_ptr<const SlotFilter> SnapshotFilterCache::find(uint64_t instance, size_t txn_id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (cached_ && txn_id == txn_id_ && instance == instance_) return cached_;
+  return nullptr;
+}
+
+void SnapshotFilterCache::offer(const std::shared_ptr<const SlotFilter>& filter, uint64_t instance, size_t txn_id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!cached_ || instance != instance_ || txn_id >= txn_id_) {
+    cached_ = filter;
+    instance_ = instance;
+    txn_id_ = txn_id;
+  }
+}
+
+std::shared_ptr<SlotFilter> slot_filter_of_bits(std::vector<uint64_t> bits) {
+  auto filter = std::make_shared<SlotFilter>();
+  for (size_t w = 0; w < bits.size(); w++) {
+    for (uint64_t word = bits[w]; word; word &= word - 1) {
+      filter->slots.push_back(static_cast<uint32_t>(w * 64 + __builtin_ctzll(word)));
+    }
+  }
+  filter->bits = std::move(bits);
+  return filter;
+}
+
 AllowedSet::AllowedSet(std::vector<uint32_t> ids, std::vector<std::string> keys)
     : ids_(std::move(ids)), keys_(std::move(keys)) {
   std::sort(ids_.begin(), ids_.end());
@@ -25,11 +51,8 @@ std::shared_ptr<const SlotFilter> AllowedSet::resolve(const Transaction& txn, co
   const uint64_t instance = meta.instance;
   const uint32_t slot_count = meta.slot_count;
   const size_t txn_id = mdb_txn_id(txn.txn());
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (cached_ && txn_id == txn_id_ && instance == instance_) return cached_;
-  }
-  // Resolved outside the lock: threads on other snapshots need not wait.
+  if (std::shared_ptr<const SlotFilter> cached = cache_.find(instance, txn_id)) return cached;
+  // Resolved outside the cache's lock: threads on other snapshots need not wait.
   auto filter = std::make_shared<SlotFilter>();
 
   std::vector<uint32_t> ids = ids_;
@@ -59,13 +82,7 @@ std::shared_ptr<const SlotFilter> AllowedSet::resolve(const Transaction& txn, co
     }
   }
   std::sort(filter->slots.begin(), filter->slots.end());
-  std::lock_guard<std::mutex> lock(mutex_);
-  // The newest snapshot wins the cache; a search of an older one keeps its own.
-  if (!cached_ || instance != instance_ || txn_id >= txn_id_) {
-    cached_ = filter;
-    instance_ = instance;
-    txn_id_ = txn_id;
-  }
+  cache_.offer(filter, instance, txn_id);
   return filter;
 }
 

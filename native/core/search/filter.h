@@ -31,6 +31,26 @@ struct SlotFilter {
   }
 };
 
+// The filter one object resolved for the newest snapshot it has seen: a
+// filter reused across queries (and threads) resolves once per commit.
+class SnapshotFilterCache {
+ public:
+  // The filter cached for this snapshot of this index, or null.
+  std::shared_ptr<const SlotFilter> find(uint64_t instance, size_t txn_id);
+  // Keeps `filter` unless one of a newer snapshot is cached; a search of an
+  // older snapshot keeps its own.
+  void offer(const std::shared_ptr<const SlotFilter>& filter, uint64_t instance, size_t txn_id);
+
+ private:
+  std::mutex mutex_;
+  uint64_t instance_ = 0;
+  size_t txn_id_ = 0;
+  std::shared_ptr<const SlotFilter> cached_;
+};
+
+// The slots set in `bits` (slot_count bits), as a SlotFilter.
+std::shared_ptr<SlotFilter> slot_filter_of_bits(std::vector<uint64_t> bits);
+
 class AllowedSet {
  public:
   // ids: any order, duplicates allowed. keys: string keys, resolved to ids
@@ -49,10 +69,7 @@ class AllowedSet {
  private:
   std::vector<uint32_t> ids_;  // ascending, unique
   std::vector<std::string> keys_;
-  std::mutex mutex_;  // guards the cache below
-  uint64_t instance_ = 0;
-  size_t txn_id_ = 0;
-  std::shared_ptr<const SlotFilter> cached_;
+  SnapshotFilterCache cache_;
 };
 
 }  // namespace arroy

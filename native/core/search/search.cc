@@ -138,10 +138,21 @@ std::vector<Hit> search_index(ReadView& view, const Kernels& kernels, const Quer
   if (!(request.recall >= 0 && request.recall <= 1)) fail(ErrorCode::InvalidArgument, "recall must be a number from 0 to 1");
   if (request.ef > kMaxSearchEf) fail(ErrorCode::InvalidArgument, "ef must be at most " + std::to_string(kMaxSearchEf));
   if (request.k == 0) return {};
-  // A filter is resolved to this snapshot's slots once per commit (filter.h).
-  const std::shared_ptr<const SlotFilter> resolved =
+  // Filters are resolved to this snapshot's slots once per commit (filter.h, where.h).
+  std::shared_ptr<const SlotFilter> resolved =
       request.filter ? request.filter->resolve(view.transaction(), view.databases(), meta)
                      : nullptr;
+  if (request.where) {
+    std::shared_ptr<const SlotFilter> matching =
+        request.where->resolve(view.transaction(), view.main_database(), view.databases(), meta);
+    if (resolved) {
+      std::vector<uint64_t> both(matching->bits);
+      for (size_t i = 0; i < both.size(); i++) both[i] &= i < resolved->bits.size() ? resolved->bits[i] : 0;
+      resolved = slot_filter_of_bits(std::move(both));
+    } else {
+      resolved = std::move(matching);
+    }
+  }
   const SlotFilter* filter = resolved.get();
   const uint64_t search_k = request.search_k ? request.search_k : default_search_k(request.k, meta.roots.size());
   const uint64_t wanted = std::max<uint64_t>(search_k, request.k);
@@ -154,6 +165,11 @@ std::vector<Hit> search_index(ReadView& view, const Kernels& kernels, const Quer
     fail(ErrorCode::InvalidArgument, "the index has no neighbour graph: build it with graph: true");
   }
   if (strategy == SearchStrategy::Graph && !has_graph) return {};  // a graph with no items yet
+  if (filter && filter->slots.empty()) {
+    // Nothing can match: no strategy need run.
+    report.strategy = SearchStrategy::Exact;
+    return {};
+  }
   // searchK is the forest's own knob: asking for it asks for the forest.
   const bool graph_wanted = has_graph && !request.search_k &&
                             (strategy == SearchStrategy::Auto || strategy == SearchStrategy::Graph);

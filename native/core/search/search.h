@@ -10,6 +10,7 @@
 #include "items/read_view.h"
 #include "search/filter.h"
 #include "search/query.h"
+#include "search/where.h"
 #include "search/strategy.h"
 
 namespace arroy {
@@ -33,6 +34,7 @@ struct SearchRequest {
   double recall = 0;                   // graph: the recall@10 to reach; 0 = kDefaultRecall (1: exact)
   uint32_t ef = 0;                     // graph: results the search keeps; 0 = chosen from recall
   AllowedSet* filter = nullptr;        // null: every item is allowed
+  AttributeFilter* where = nullptr;    // null: no attribute predicate (with filter: both must allow)
   SearchStrategy strategy = SearchStrategy::Auto;
   SearchStats* stats = nullptr;        // where to report what the search did, if anywhere
 };
