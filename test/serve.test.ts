@@ -147,7 +147,7 @@ describe('items', () => {
     expect(inserted.body.state).toBe('committed');
     expect(service.batcher.status(inserted.body.build)?.state).toBe('committed');
     const got = await call('GET', `${base}/items/a`, { key });
-    expect(got.body).toEqual({ id: 'a', vector: Array.from(Float32Array.from([0.1, 0.2, 0.3])) });
+    expect(got.body).toEqual({ id: 'a', vector: Array.from(Float32Array.from([0.1, 0.2, 0.3])), attributes: {} });
     const found = await call('POST', `${base}/search`, { key, body: { vector: [0.1, 0.2, 0.3], k: 1 } });
     expect(found.body.neighbors[0].id).toBe('a');
     expect(found.body.neighbors[0].distance).toBeCloseTo(0, 5);
@@ -185,9 +185,34 @@ describe('items', () => {
     expectError(await call('GET', '/v1/builds/999999', { key }), 404);
   });
 
-  it('refuses attributes and where filters until the library stores attributes', async () => {
-    expectError(await call('POST', `${base}/items`, { key, body: { id: 'x', vector: [1, 2, 3], attributes: { genre: 'rock' } } }), 501, /body\/attributes/);
-    expectError(await call('POST', `${base}/search`, { key, body: { vector: [1, 2, 3], where: { genre: 'rock' } } }), 501, /body\/where/);
+  it('stores attributes with items and filters searches by where', async () => {
+    const albums = [
+      { id: 'al1', vector: [1, 0.1, 0], attributes: { genre: 'rock', year: 1985 } },
+      { id: 'al2', vector: [1, 0.2, 0], attributes: { genre: 'jazz', year: 1995 } },
+      { id: 'al3', vector: [1, 0.3, 0], attributes: { genre: 'rock', year: 2001 } },
+      { id: 'al4', vector: [1, 0.4, 0], attributes: { genre: 'pop', year: 2010, tags: ['live', 'remaster'] } },
+    ];
+    expect((await call('POST', `${base}/batch`, { key, body: { items: albums } })).status).toBe(201);
+    expect((await call('GET', `${base}/items/al4`, { key })).body.attributes).toEqual(albums[3].attributes);
+    const ids = async (body: object) => {
+      const answer = await call('POST', `${base}/search`, { key, body: { vector: [1, 0, 0], k: 10, ...body } });
+      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+      return answer.body.neighbors.map((n: { id: string }) => n.id);
+    };
+    expect(await ids({ where: { genre: 'rock' } })).toEqual(['al1', 'al3']);
+    expect(await ids({ where: { year: { $gte: 1990 } } })).toEqual(['al2', 'al3', 'al4']);
+    expect(await ids({ where: { genre: { $in: ['jazz', 'pop'] } } })).toEqual(['al2', 'al4']);
+    expect(await ids({ where: { $or: [{ genre: 'jazz' }, { year: { $lt: 1990 } }] } })).toEqual(['al1', 'al2']);
+    expect(await ids({ where: { $and: [{ genre: 'rock' }, { $not: { year: 1985 } }] } })).toEqual(['al3']);
+    expect(await ids({ where: { genre: 'metal' } })).toEqual([]);
+    const withAttributes = await call('POST', `${base}/search`, { key, body: { vector: [1, 0, 0], k: 1, where: { genre: 'pop' }, attributes: true } });
+    expect(withAttributes.body.neighbors).toEqual([{ id: 'al4', distance: expect.any(Number), attributes: albums[3].attributes }]);
+    expectError(await call('POST', `${base}/search`, { key, body: { vector: [1, 0, 0], where: { colour: 'red' } } }), 400, /body\/where: .*colour/);
+    expectError(await call('POST', `${base}/search`, { key, body: { vector: [1, 0, 0], where: { year: 'old' } } }), 400, /body\/where/);
+    expectError(await call('POST', `${base}/search`, { key, body: { vector: [1, 0, 0], where: { year: { $gte: 'x' } } } }), 400, /body\/where/);
+    const bad = await call('POST', `${base}/batch`, { key, body: { items: [{ id: 'al5', vector: [1, 1, 0] }, { id: 'al6', vector: [1, 1, 1], attributes: { nested: { no: 1 } } }] } });
+    expectError(bad, 400, /body\/items\/1\/attributes: /);
+    expectError(await call('GET', `${base}/items/al5`, { key }), 404);
   });
 });
 
@@ -274,19 +299,21 @@ describe('search on GloVe', () => {
     const batches = [];
     for (let start = 0; start < count; start += 500) {
       const items = [];
-      for (let i = start; i < start + 500; i++) items.push({ id: `${i}`, vector: row(glove.base, glove.dim, i) });
+      for (let i = start; i < start + 500; i++) items.push({ id: `${i}`, vector: row(glove.base, glove.dim, i), attributes: { band: i % 10 } });
       batches.push(call('POST', `${base}/batch`, { key, body: { items } }));
     }
     for (const answer of await Promise.all(batches)) expect(answer.status).toBe(201);
   });
 
-  async function recallOf(recall: number): Promise<number> {
-    const items: Array<[number, Float32Array]> = Array.from({ length: count }, (_, i) => [i, glove.row('base', i)]);
+  async function recallOf(recall: number, band?: number): Promise<number> {
+    const all: Array<[number, Float32Array]> = Array.from({ length: count }, (_, i) => [i, glove.row('base', i)]);
+    const items = band === undefined ? all : all.filter(([i]) => i % 10 === band);
     const results: number[][] = [];
     const truths: number[][] = [];
     for (let q = 0; q < queries; q++) {
       const vector = row(glove.queries, glove.dim, q);
-      const answer = await call('POST', `${base}/search`, { key, body: { vector, k: 10, recall } });
+      const where = band === undefined ? {} : { where: { band } };
+      const answer = await call('POST', `${base}/search`, { key, body: { vector, k: 10, recall, ...where } });
       expect(answer.status).toBe(200);
       results.push(answer.body.neighbors.map((n: { id: string }) => Number(n.id)));
       truths.push(bruteForce('cosine', items, vector, 10).map((n) => n.id));
@@ -298,6 +325,10 @@ describe('search on GloVe', () => {
     expect((await call('GET', base, { key })).body.items).toBe(count);
     expect(await recallOf(0.95)).toBeGreaterThanOrEqual(0.9);
     expect(await recallOf(1)).toBeGreaterThanOrEqual(0.999);
+  });
+
+  it('reaches it with a where filter too, against brute force over the matching items', async () => {
+    expect(await recallOf(0.95, 3)).toBeGreaterThanOrEqual(0.95);
   });
 
   it('keeps answering searches with no errors while a client batch-inserts; every acknowledged insert is searchable', async () => {

@@ -1,10 +1,12 @@
 /**
  * Request items to library calls: vectors checked against their collection
  * before any change is made (so a batch is queued whole or not at all), and
- * the attribute options passed through.
+ * attributes and `where` filters passed to the library.
  */
 import type { Index, Neighbor } from '../arroy-index';
-import { badRequest, HttpError } from './errors';
+import { checkAttributes, type Attributes, type Where } from '../attributes';
+import { ArroyError } from '../errors';
+import { badRequest } from './errors';
 
 export interface ItemInput {
   id: string;
@@ -41,22 +43,20 @@ export function checkVector(index: Index<string>, values: number[], field: strin
   return vector;
 }
 
-/**
- * Attribute filters and stored attributes come with the library's attribute
- * support (issue 13 item 2), not merged into this build yet: until then a
- * request using them is refused rather than having them silently dropped.
- */
-function unsupported(field: string): HttpError {
-  return new HttpError(501, 'NOT_IMPLEMENTED', `${field}: attributes are not supported by this build of arroy-ts`);
-}
-
+/** The vector and attributes of an item, checked as the library would check them, or a 400 naming the field. */
 export function checkItem(index: Index<string>, item: ItemInput, field: string): Float32Array {
-  if (item.attributes !== undefined) throw unsupported(`${field}/attributes`);
-  return checkVector(index, item.vector, `${field}/vector`);
+  const vector = checkVector(index, item.vector, `${field}/vector`);
+  try {
+    checkAttributes(item.attributes);
+  } catch (error) {
+    if (error instanceof ArroyError) throw badRequest(`${field}/attributes: ${error.message}`);
+    throw error;
+  }
+  return vector;
 }
 
 export function addItem(index: Index<string>, item: ItemInput, vector: Float32Array): void {
-  index.add(item.id, vector);
+  index.add(item.id, vector, item.attributes === undefined ? undefined : { attributes: item.attributes as Attributes });
 }
 
 export interface ItemOutput {
@@ -67,14 +67,35 @@ export interface ItemOutput {
 
 export function getItem(index: Index<string>, id: string): ItemOutput | undefined {
   const vector = index.get(id);
-  return vector ? { id, vector: Array.from(vector) } : undefined;
+  if (!vector) return undefined;
+  const attributes = index.getAttributes(id) ?? {};
+  return { id, vector: Array.from(vector), attributes };
 }
 
-export async function searchItems(index: Index<string>, input: SearchInput): Promise<{ id: string; distance: number }[]> {
-  if (input.where !== undefined) throw unsupported('body/where');
-  if (input.attributes === true) throw unsupported('body/attributes');
+export interface Hit {
+  id: string;
+  distance: number;
+  attributes?: Record<string, unknown>;
+}
+
+export async function searchItems(index: Index<string>, input: SearchInput): Promise<Hit[]> {
   const vector = checkVector(index, input.vector, 'body/vector');
-  const options = input.recall === undefined ? { k: input.k ?? 10 } : { k: input.k ?? 10, recall: input.recall };
-  const neighbors: Neighbor[] = await index.searchAsync(vector, options);
-  return neighbors.map((neighbor) => ({ id: neighbor.key as string, distance: neighbor.distance }));
+  const options = {
+    k: input.k ?? 10,
+    ...(input.recall === undefined ? {} : { recall: input.recall }),
+    ...(input.where === undefined ? {} : { where: input.where as Where }),
+    ...(input.attributes === undefined ? {} : { attributes: input.attributes }),
+  };
+  let neighbors: Neighbor[];
+  try {
+    neighbors = await index.searchAsync(vector, options);
+  } catch (error) {
+    // The rest of the body was checked above, so the library's complaint (an
+    // unknown field, a value of the wrong type) is about the predicate.
+    if (error instanceof ArroyError && error.code === 'ERR_ARROY_INVALID_ARGUMENT' && input.where !== undefined) {
+      throw badRequest(`body/where: ${error.message}`);
+    }
+    throw error;
+  }
+  return neighbors.map((n) => (n.attributes === undefined ? { id: n.key as string, distance: n.distance } : { id: n.key as string, distance: n.distance, attributes: n.attributes }));
 }
