@@ -15,7 +15,12 @@ namespace arroy {
 
 GraphBuilder::GraphBuilder(const GraphSpace& space, std::vector<GraphItem> items,
                            std::vector<std::vector<uint32_t>> links, uint32_t entry, GraphParams params)
-    : space_(space), items_(std::move(items)), links_(std::move(links)), entry_(entry), params_(params) {
+    : items_(std::move(items)),
+      copy_(items_, space.dimensions(), space.metric() == Metric::Cosine),
+      space_(space.over_unit_rows()),
+      links_(std::move(links)),
+      entry_(entry),
+      params_(params) {
   links_.resize(items_.size());
   changed_.assign(items_.size(), false);
   if (entry_ != kNoSlot && (entry_ >= items_.size() || !items_[entry_].values)) entry_ = kNoSlot;
@@ -114,7 +119,8 @@ void GraphBuilder::link_batch(const std::vector<uint32_t>& batch, BuildMonitor& 
     thread_local BeamScratch scratch;
     const uint32_t slot = batch[i];
     const GraphItem& query = items_[slot];
-    auto view = memory_space(items_, links_, [&](size_t, const GraphItem& item) { return space_.between(query, item); });
+    auto view = memory_space(
+        items_, links_, [&](size_t, const GraphItem& item) { return space_.between(query, item); }, vector_bytes());
     uint32_t seeds[1] = {entry_};
     beam_search(view, seeds, 1, params_.build_ef, slot, scratch);
     chosen[i] = select_neighbors(space_, items_, slot, scratch.best, params_.degree);

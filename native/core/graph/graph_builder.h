@@ -14,6 +14,7 @@
 
 #include "forest/build_monitor.h"
 #include "graph/graph_space.h"
+#include "graph/vector_copy.h"
 
 namespace arroy {
 
@@ -29,6 +30,8 @@ class GraphBuilder {
  public:
   // items: by slot, null values for slots that hold no live item. links: the
   // stored edges by slot (empty for a new graph), entry: a linked slot or kNoSlot.
+  // The builder links its own copy of the items (vector_copy.h): items()
+  // points into it, and distances to it must use space().
   GraphBuilder(const GraphSpace& space, std::vector<GraphItem> items, std::vector<std::vector<uint32_t>> links,
                uint32_t entry, GraphParams params);
 
@@ -45,6 +48,9 @@ class GraphBuilder {
 
   const std::vector<std::vector<uint32_t>>& links() const { return links_; }
   const std::vector<GraphItem>& items() const { return items_; }
+  const GraphSpace& space() const { return space_; }
+  // The bytes of an item's vector, for MemorySpace's prefetch.
+  size_t vector_bytes() const { return copy_.row_bytes(space_.dimensions()); }
   // Slots whose edge lists changed since construction.
   const std::vector<bool>& changed() const { return changed_; }
   uint32_t entry() const { return entry_; }
@@ -53,8 +59,9 @@ class GraphBuilder {
   void link_batch(const std::vector<uint32_t>& batch, BuildMonitor& monitor);
   void add_reverse_edges(const std::vector<uint32_t>& batch, BuildMonitor& monitor);
 
-  const GraphSpace& space_;
   std::vector<GraphItem> items_;
+  VectorCopy copy_;
+  GraphSpace space_;
   std::vector<std::vector<uint32_t>> links_;
   std::vector<bool> changed_;
   uint32_t entry_;

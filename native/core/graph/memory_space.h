@@ -13,15 +13,20 @@
 
 namespace arroy {
 
-// distance(slot, item) -> float, called only for live items.
+// distance(slot, item) -> float, called only for live items; vector_bytes:
+// how much of an item's values a search fetches ahead of scoring it.
 template <class Distance>
 class MemorySpace {
  public:
-  MemorySpace(const std::vector<GraphItem>& items, const std::vector<std::vector<uint32_t>>& links, Distance distance)
-      : items_(items), links_(links), distance_(distance) {}
+  MemorySpace(const std::vector<GraphItem>& items, const std::vector<std::vector<uint32_t>>& links, Distance distance,
+              size_t vector_bytes)
+      : items_(items), links_(links), distance_(distance), vector_bytes_(vector_bytes) {}
   uint32_t slot_count() const { return static_cast<uint32_t>(items_.size()); }
   const void* locate(uint32_t slot) const {
-    __builtin_prefetch(items_[slot].values);
+    const char* values = static_cast<const char*>(items_[slot].values);
+    if (values) {
+      for (size_t at = 0; at < vector_bytes_; at += 64) __builtin_prefetch(values + at);
+    }
     return &items_[slot];
   }
   float distance(const void* where) const {
@@ -38,12 +43,14 @@ class MemorySpace {
   const std::vector<GraphItem>& items_;
   const std::vector<std::vector<uint32_t>>& links_;
   Distance distance_;
+  size_t vector_bytes_;
 };
 
 template <class Distance>
 MemorySpace<Distance> memory_space(const std::vector<GraphItem>& items,
-                                   const std::vector<std::vector<uint32_t>>& links, Distance distance) {
-  return MemorySpace<Distance>(items, links, distance);
+                                   const std::vector<std::vector<uint32_t>>& links, Distance distance,
+                                   size_t vector_bytes) {
+  return MemorySpace<Distance>(items, links, distance, vector_bytes);
 }
 
 }  // namespace arroy
