@@ -92,7 +92,7 @@ int main(int argc, char** argv) {
   const double cpu = double(std::clock() - c0) / CLOCKS_PER_SEC;
 
   size_t edges = 0;
-  for (const auto& l : builder.links()) edges += l.size();
+  for (size_t slot = 0; slot < builder.links().slot_count(); slot++) edges += builder.links()[slot].size();
   std::printf("n %zu dim %u degree %u build_ef %u threads %u: link %.2f s (cpu %.2f s), mean degree %.2f\n", n, dim,
               params.degree, params.build_ef, threads, seconds, cpu, double(edges) / double(n));
 

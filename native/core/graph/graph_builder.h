@@ -14,6 +14,7 @@
 
 #include "forest/build_monitor.h"
 #include "graph/graph_space.h"
+#include "graph/link_table.h"
 #include "graph/vector_copy.h"
 
 namespace arroy {
@@ -46,7 +47,7 @@ class GraphBuilder {
   // grow by half again between cuts). Call once, before storing.
   void finish(BuildMonitor& monitor);
 
-  const std::vector<std::vector<uint32_t>>& links() const { return links_; }
+  const LinkTable& links() const { return links_; }
   const std::vector<GraphItem>& items() const { return items_; }
   const GraphSpace& space() const { return space_; }
   // The bytes of an item's vector, for MemorySpace's prefetch.
@@ -58,11 +59,13 @@ class GraphBuilder {
  private:
   void link_batch(const std::vector<uint32_t>& batch, BuildMonitor& monitor);
   void add_reverse_edges(const std::vector<uint32_t>& batch, BuildMonitor& monitor);
+  // How long insert() lets a list grow before cutting it back to the degree.
+  uint32_t slack() const;
 
   std::vector<GraphItem> items_;
   VectorCopy copy_;
   GraphSpace space_;
-  std::vector<std::vector<uint32_t>> links_;
+  LinkTable links_;
   std::vector<bool> changed_;
   uint32_t entry_;
   GraphParams params_;

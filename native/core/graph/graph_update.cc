@@ -123,8 +123,8 @@ GraphRecord rebuild_graph(const GraphContext& c, uint32_t degree, BuildMonitor& 
 
   c.txn.clear(c.dbs.links);
   const auto& links = builder.links();
-  for (uint32_t slot = 0; slot < links.size(); slot++) {
-    if (!links[slot].empty()) c.txn.put(c.dbs.links, slot, encode_links(links[slot]), MDB_APPEND);
+  for (uint32_t slot = 0; slot < links.slot_count(); slot++) {
+    if (!links.empty(slot)) c.txn.put(c.dbs.links, slot, encode_links(links.list(slot)), MDB_APPEND);
   }
   record.entry = builder.entry() == kNoSlot ? kNoGraphEntry : builder.entry();
   return record;
@@ -160,12 +160,12 @@ GraphRecord update_graph(const GraphContext& c, GraphRecord record, const std::v
 
   const auto& edited = builder.links();
   const auto& changed = builder.changed();
-  for (uint32_t slot = 0; slot < edited.size(); slot++) {
+  for (uint32_t slot = 0; slot < edited.slot_count(); slot++) {
     if (!changed[slot]) continue;
-    if (edited[slot].empty()) {
+    if (edited.empty(slot)) {
       c.txn.del(c.dbs.links, slot);
     } else {
-      c.txn.put(c.dbs.links, slot, encode_links(edited[slot]));
+      c.txn.put(c.dbs.links, slot, encode_links(edited.list(slot)));
     }
   }
   for (uint32_t slot : beyond) c.txn.del(c.dbs.links, slot);

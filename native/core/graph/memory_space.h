@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "graph/graph_space.h"
+#include "graph/link_table.h"
 
 namespace arroy {
 
@@ -18,7 +19,7 @@ namespace arroy {
 template <class Distance>
 class MemorySpace {
  public:
-  MemorySpace(const std::vector<GraphItem>& items, const std::vector<std::vector<uint32_t>>& links, Distance distance,
+  MemorySpace(const std::vector<GraphItem>& items, const LinkTable& links, Distance distance,
               size_t vector_bytes)
       : items_(items), links_(links), distance_(distance), vector_bytes_(vector_bytes) {}
   uint32_t slot_count() const { return static_cast<uint32_t>(items_.size()); }
@@ -41,14 +42,14 @@ class MemorySpace {
 
  private:
   const std::vector<GraphItem>& items_;
-  const std::vector<std::vector<uint32_t>>& links_;
+  const LinkTable& links_;
   Distance distance_;
   size_t vector_bytes_;
 };
 
 template <class Distance>
 MemorySpace<Distance> memory_space(const std::vector<GraphItem>& items,
-                                   const std::vector<std::vector<uint32_t>>& links, Distance distance,
+                                   const LinkTable& links, Distance distance,
                                    size_t vector_bytes) {
   return MemorySpace<Distance>(items, links, distance, vector_bytes);
 }
