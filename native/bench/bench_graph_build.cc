@@ -112,9 +112,9 @@ int main(int argc, char** argv) {
     for (size_t q = 0; q < nq; q++) {
       const float* qv = &queries[q * dim];
       const float qn = l2_norm(k, qv, dim);
-      auto view = memory_space(builder.items(), builder.links(), [&](size_t, const GraphItem& item) {
+      auto view = memory_space(builder.rows(), builder.links(), [&](size_t, const GraphItem& item) {
         return metric_distance(k, metric, qv, qn, item.values, item.norm, dim);
-      }, builder.vector_bytes());
+      });
       uint32_t seeds[1] = {builder.entry()};
       scored += double(beam_search(view, seeds, 1, std::max(ef, 10u), UINT32_MAX, scratch).scored);
       for (size_t j = 0; j < 10 && j < scratch.best.size(); j++) {

@@ -115,20 +115,20 @@ void GraphBuilder::insert(const std::vector<uint32_t>& slots, BuildMonitor& moni
 
 void GraphBuilder::link_batch(const std::vector<uint32_t>& batch, BuildMonitor& monitor) {
   std::vector<std::vector<uint32_t>> chosen(batch.size());
-  auto search_one = [&](size_t i) {
-    thread_local BeamScratch scratch;
+  scratch_.resize(std::max(1u, params_.threads));
+  auto search_one = [&](size_t i, unsigned worker) {
+    BeamScratch& scratch = scratch_[worker];
     const uint32_t slot = batch[i];
     const GraphItem& query = items_[slot];
-    auto view = memory_space(
-        items_, links_, [&](size_t, const GraphItem& item) { return space_.between(query, item); }, vector_bytes());
+    auto view = memory_space(copy_, links_, [&](size_t, const GraphItem& item) { return space_.between(query, item); });
     uint32_t seeds[1] = {entry_};
     beam_search(view, seeds, 1, params_.build_ef, slot, scratch);
     chosen[i] = select_neighbors(space_, items_, slot, scratch.best, params_.degree);
   };
   if (batch.size() == 1) {
-    search_one(0);
+    search_one(0, 0);
   } else {
-    run_parallel(batch.size(), params_.threads, monitor, search_one);
+    run_parallel_workers(batch.size(), params_.threads, monitor, search_one);
   }
   for (size_t i = 0; i < batch.size(); i++) {
     links_.assign(batch[i], chosen[i]);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "forest/build_monitor.h"
+#include "graph/beam_search.h"
 #include "graph/graph_space.h"
 #include "graph/link_table.h"
 #include "graph/vector_copy.h"
@@ -50,8 +51,8 @@ class GraphBuilder {
   const LinkTable& links() const { return links_; }
   const std::vector<GraphItem>& items() const { return items_; }
   const GraphSpace& space() const { return space_; }
-  // The bytes of an item's vector, for MemorySpace's prefetch.
-  size_t vector_bytes() const { return copy_.row_bytes(space_.dimensions()); }
+  // The rows items() points into, for a MemorySpace.
+  const VectorCopy& rows() const { return copy_; }
   // Slots whose edge lists changed since construction.
   const std::vector<bool>& changed() const { return changed_; }
   uint32_t entry() const { return entry_; }
@@ -69,6 +70,7 @@ class GraphBuilder {
   std::vector<bool> changed_;
   uint32_t entry_;
   GraphParams params_;
+  std::vector<BeamScratch> scratch_;  // one per worker, kept across batches
 };
 
 }  // namespace arroy

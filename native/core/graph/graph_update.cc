@@ -47,14 +47,11 @@ void measure_held_out(const GraphContext& c, const GraphBuilder& builder, const 
     if (builder.entry() != kNoSlot) seeds.push_back(builder.entry());
     // The metric's own distance, as a search ranks; held-out slots are not linked yet.
     // (the builder's copies, whose cosine rows are unit length: metric_distance over them is the same cosine).
-    auto space = memory_space(
-        builder.items(), builder.links(),
-        [&](size_t slot, const GraphItem& other) {
-          return held[slot] ? INFINITY
-                            : metric_distance(c.kernels, c.meta.metric, item.values, item.norm, other.values,
-                                              other.norm, c.meta.dimensions);
-        },
-        builder.vector_bytes());
+    auto space = memory_space(builder.rows(), builder.links(), [&](size_t slot, const GraphItem& other) {
+      return held[slot] ? INFINITY
+                        : metric_distance(c.kernels, c.meta.metric, item.values, item.norm, other.values, other.norm,
+                                          c.meta.dimensions);
+    });
     CalibrationAnswer answer;
     answer.scored = beam_search(space, seeds.data(), seeds.size(), ef, kNoSlot, scratch).scored;
     for (size_t i = 0; i < scratch.best.size() && i < kCalibrationK; i++) answer.slots.push_back(scratch.best[i].slot);
