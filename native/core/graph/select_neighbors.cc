@@ -25,6 +25,9 @@ std::vector<uint32_t> select_neighbors(const GraphSpace& space, const std::vecto
 
 std::vector<uint32_t> prune_neighbors(const GraphSpace& space, const std::vector<GraphItem>& items, uint32_t self,
                                       const uint32_t* neighbors, size_t count, uint32_t degree) {
+  // A slot whose item is gone keeps no edges (a damaged file can leave edges
+  // stored for a free slot; its null vector must never reach a kernel).
+  if (!items[self].values) return {};
   std::vector<GraphHit> ranked;
   ranked.reserve(count);
   for (size_t i = 0; i < count; i++) {
