@@ -47,6 +47,13 @@ std::vector<uint32_t> GraphBuilder::remove(const std::vector<uint32_t>& removed,
   std::vector<uint32_t> repair;
   for (uint32_t u = 0; u < links_.slot_count(); u++) {
     if (gone[u] || links_.empty(u)) continue;
+    if (!items_[u].values) {
+      // Edges stored for a free slot (only a damaged file has them): dropped,
+      // never repaired or relinked, since there is no vector to link.
+      links_.clear(u);
+      changed_[u] = true;
+      continue;
+    }
     for (uint32_t n : links_[u]) {
       if (n >= gone.size() || gone[n] || !items_[n].values) {
         repair.push_back(u);
