@@ -12,6 +12,11 @@
 namespace arroy {
 
 void run_parallel(size_t count, unsigned threads, BuildMonitor& monitor, const std::function<void(size_t)>& task) {
+  run_parallel_workers(count, threads, monitor, [&](size_t i, unsigned) { task(i); });
+}
+
+void run_parallel_workers(size_t count, unsigned threads, BuildMonitor& monitor,
+                          const std::function<void(size_t, unsigned)>& task) {
   if (count == 0) return;
   std::atomic<size_t> next{0};
   unsigned running = std::max(1u, static_cast<unsigned>(std::min<size_t>(threads, count)));
@@ -19,9 +24,9 @@ void run_parallel(size_t count, unsigned threads, BuildMonitor& monitor, const s
   std::mutex mutex;
   std::condition_variable finished;
 
-  auto worker = [&]() {
+  auto worker = [&](unsigned id) {
     try {
-      for (size_t i; (i = next.fetch_add(1)) < count;) task(i);
+      for (size_t i; (i = next.fetch_add(1)) < count;) task(i, id);
     } catch (...) {
       std::lock_guard<std::mutex> lock(mutex);
       if (!failure) failure = std::current_exception();
@@ -34,7 +39,7 @@ void run_parallel(size_t count, unsigned threads, BuildMonitor& monitor, const s
 
   std::vector<std::thread> pool;
   const unsigned started = running;
-  for (unsigned i = 0; i < started; i++) pool.emplace_back(worker);
+  for (unsigned i = 0; i < started; i++) pool.emplace_back(worker, i);
   {
     std::unique_lock<std::mutex> lock(mutex);
     while (running > 0) {

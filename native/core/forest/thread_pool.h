@@ -15,4 +15,12 @@ namespace arroy {
 // their next check) and is rethrown here once every thread has ended.
 void run_parallel(size_t count, unsigned threads, BuildMonitor& monitor, const std::function<void(size_t)>& task);
 
+// The same, telling each task which worker runs it (below max(1, threads)),
+// so that a caller can hand each worker its own scratch memory, kept from one
+// call to the next, instead of a thread_local one (each call starts new
+// threads, and a thread_local in a shared library is reached through
+// __tls_get_addr on every use).
+void run_parallel_workers(size_t count, unsigned threads, BuildMonitor& monitor,
+                          const std::function<void(size_t index, unsigned worker)>& task);
+
 }  // namespace arroy

@@ -15,8 +15,13 @@ namespace arroy {
 
 GraphBuilder::GraphBuilder(const GraphSpace& space, std::vector<GraphItem> items,
                            std::vector<std::vector<uint32_t>> links, uint32_t entry, GraphParams params)
-    : space_(space), items_(std::move(items)), links_(std::move(links)), entry_(entry), params_(params) {
-  links_.resize(items_.size());
+    : items_(std::move(items)),
+      copy_(items_, space.dimensions(), space.metric() == Metric::Cosine),
+      space_(space.over_unit_rows()),
+      entry_(entry),
+      params_(params) {
+  links_ = LinkTable(items_.size(), slack() + 1);
+  for (size_t slot = 0; slot < links.size() && slot < items_.size(); slot++) links_.assign(slot, links[slot]);
   changed_.assign(items_.size(), false);
   if (entry_ != kNoSlot && (entry_ >= items_.size() || !items_[entry_].values)) entry_ = kNoSlot;
 }
@@ -30,7 +35,7 @@ std::vector<uint32_t> GraphBuilder::remove(const std::vector<uint32_t>& removed,
   // The old edges of a removed slot, which its slot's new item must not inherit.
   std::vector<std::vector<uint32_t>> old(removed.size());
   for (size_t i = 0; i < removed.size(); i++) {
-    if (removed[i] < links_.size()) old[i] = std::move(links_[removed[i]]), links_[removed[i]].clear();
+    if (removed[i] < links_.slot_count()) old[i] = links_.list(removed[i]), links_.clear(removed[i]);
   }
   std::vector<int32_t> old_of(items_.size(), -1);
   for (size_t i = 0; i < removed.size(); i++) {
@@ -40,8 +45,15 @@ std::vector<uint32_t> GraphBuilder::remove(const std::vector<uint32_t>& removed,
   // plus the edges of the removed items it pointed at: the removed item's
   // neighbours are the nearest replacements there are.
   std::vector<uint32_t> repair;
-  for (uint32_t u = 0; u < links_.size(); u++) {
-    if (gone[u] || links_[u].empty()) continue;
+  for (uint32_t u = 0; u < links_.slot_count(); u++) {
+    if (gone[u] || links_.empty(u)) continue;
+    if (!items_[u].values) {
+      // Edges stored for a free slot (only a damaged file has them): dropped,
+      // never repaired or relinked, since there is no vector to link.
+      links_.clear(u);
+      changed_[u] = true;
+      continue;
+    }
     for (uint32_t n : links_[u]) {
       if (n >= gone.size() || gone[n] || !items_[n].values) {
         repair.push_back(u);
@@ -62,7 +74,7 @@ std::vector<uint32_t> GraphBuilder::remove(const std::vector<uint32_t>& removed,
         pool.push_back(n);
       }
     }
-    links_[u] = prune_neighbors(space_, items_, u, pool, params_.degree);
+    links_.assign(u, prune_neighbors(space_, items_, u, pool.data(), pool.size(), params_.degree));
     if ((r & 255) == 0) check_cancelled(monitor);
   });
   for (uint32_t u : repair) changed_[u] = true;
@@ -72,13 +84,13 @@ std::vector<uint32_t> GraphBuilder::remove(const std::vector<uint32_t>& removed,
   if (entry_ != kNoSlot && gone[entry_]) entry_ = kNoSlot;
   if (entry_ == kNoSlot) {
     // Any linked item will do: queries start from the forest's leaves.
-    for (uint32_t u = 0; u < links_.size() && entry_ == kNoSlot; u++) {
-      if (!gone[u] && items_[u].values && !links_[u].empty()) entry_ = u;
+    for (uint32_t u = 0; u < links_.slot_count() && entry_ == kNoSlot; u++) {
+      if (!gone[u] && items_[u].values && !links_.empty(u)) entry_ = u;
     }
   }
   std::vector<uint32_t> orphans;
   for (uint32_t u : repair) {
-    if (links_[u].empty() && u != entry_) orphans.push_back(u);
+    if (links_.empty(u) && u != entry_) orphans.push_back(u);
   }
   return orphans;
 }
@@ -86,10 +98,10 @@ std::vector<uint32_t> GraphBuilder::remove(const std::vector<uint32_t>& removed,
 void GraphBuilder::insert(const std::vector<uint32_t>& slots, BuildMonitor& monitor) {
   size_t at = 0;
   uint64_t linked = 0;
-  for (const auto& list : links_) linked += list.empty() ? 0 : 1;
+  for (size_t slot = 0; slot < links_.slot_count(); slot++) linked += links_.empty(slot) ? 0 : 1;
   if (entry_ == kNoSlot && !slots.empty()) {
     entry_ = slots[0];
-    links_[entry_].clear();
+    links_.clear(entry_);
     changed_[entry_] = true;
     at = 1;
     linked = std::max<uint64_t>(linked, 1);
@@ -110,22 +122,23 @@ void GraphBuilder::insert(const std::vector<uint32_t>& slots, BuildMonitor& moni
 
 void GraphBuilder::link_batch(const std::vector<uint32_t>& batch, BuildMonitor& monitor) {
   std::vector<std::vector<uint32_t>> chosen(batch.size());
-  auto search_one = [&](size_t i) {
-    thread_local BeamScratch scratch;
+  scratch_.resize(std::max(1u, params_.threads));
+  auto search_one = [&](size_t i, unsigned worker) {
+    BeamScratch& scratch = scratch_[worker];
     const uint32_t slot = batch[i];
     const GraphItem& query = items_[slot];
-    auto view = memory_space(items_, links_, [&](size_t, const GraphItem& item) { return space_.between(query, item); });
+    auto view = memory_space(copy_, links_, [&](size_t, const GraphItem& item) { return space_.between(query, item); });
     uint32_t seeds[1] = {entry_};
     beam_search(view, seeds, 1, params_.build_ef, slot, scratch);
     chosen[i] = select_neighbors(space_, items_, slot, scratch.best, params_.degree);
   };
   if (batch.size() == 1) {
-    search_one(0);
+    search_one(0, 0);
   } else {
-    run_parallel(batch.size(), params_.threads, monitor, search_one);
+    run_parallel_workers(batch.size(), params_.threads, monitor, search_one);
   }
   for (size_t i = 0; i < batch.size(); i++) {
-    links_[batch[i]] = std::move(chosen[i]);
+    links_.assign(batch[i], chosen[i]);
     changed_[batch[i]] = true;
   }
   add_reverse_edges(batch, monitor);
@@ -145,16 +158,19 @@ void GraphBuilder::add_reverse_edges(const std::vector<uint32_t>& batch, BuildMo
   for (size_t i = 0; i < edges.size(); i++) {
     if (i == 0 || edges[i].first != edges[i - 1].first) starts.push_back(i);
   }
-  const uint32_t slack = params_.degree + std::max<uint32_t>(1, params_.degree / 2);
+  const uint32_t slack = this->slack();
   auto extend = [&](size_t g) {
     const size_t end = g + 1 < starts.size() ? starts[g + 1] : edges.size();
     const uint32_t target = edges[starts[g]].first;
-    std::vector<uint32_t>& list = links_[target];
     for (size_t e = starts[g]; e < end; e++) {
       const uint32_t from = edges[e].second;
+      const LinkSpan list = links_[target];
       if (std::find(list.begin(), list.end(), from) != list.end()) continue;
-      list.push_back(from);
-      if (list.size() > slack) list = prune_neighbors(space_, items_, target, list, params_.degree);
+      links_.push_back(target, from);  // room for slack + 1 (the constructor)
+      const LinkSpan grown = links_[target];
+      if (grown.size() > slack) {
+        links_.assign(target, prune_neighbors(space_, items_, target, grown.begin(), grown.size(), params_.degree));
+      }
     }
   };
   if (starts.size() < 64) {
@@ -165,14 +181,17 @@ void GraphBuilder::add_reverse_edges(const std::vector<uint32_t>& batch, BuildMo
   for (size_t g = 0; g < starts.size(); g++) changed_[edges[starts[g]].first] = true;
 }
 
+uint32_t GraphBuilder::slack() const { return params_.degree + std::max<uint32_t>(1, params_.degree / 2); }
+
 void GraphBuilder::finish(BuildMonitor& monitor) {
   std::vector<uint32_t> long_lists;
-  for (uint32_t u = 0; u < links_.size(); u++) {
+  for (uint32_t u = 0; u < links_.slot_count(); u++) {
     if (links_[u].size() > params_.degree) long_lists.push_back(u);
   }
   run_parallel(long_lists.size(), params_.threads, monitor, [&](size_t i) {
     const uint32_t u = long_lists[i];
-    links_[u] = prune_neighbors(space_, items_, u, links_[u], params_.degree);
+    const LinkSpan list = links_[u];
+    links_.assign(u, prune_neighbors(space_, items_, u, list.begin(), list.size(), params_.degree));
   });
   for (uint32_t u : long_lists) changed_[u] = true;
 }

@@ -13,7 +13,10 @@
 #include <vector>
 
 #include "forest/build_monitor.h"
+#include "graph/beam_search.h"
 #include "graph/graph_space.h"
+#include "graph/link_table.h"
+#include "graph/vector_copy.h"
 
 namespace arroy {
 
@@ -29,6 +32,8 @@ class GraphBuilder {
  public:
   // items: by slot, null values for slots that hold no live item. links: the
   // stored edges by slot (empty for a new graph), entry: a linked slot or kNoSlot.
+  // The builder links its own copy of the items (vector_copy.h): items()
+  // points into it, and distances to it must use space().
   GraphBuilder(const GraphSpace& space, std::vector<GraphItem> items, std::vector<std::vector<uint32_t>> links,
                uint32_t entry, GraphParams params);
 
@@ -43,8 +48,11 @@ class GraphBuilder {
   // grow by half again between cuts). Call once, before storing.
   void finish(BuildMonitor& monitor);
 
-  const std::vector<std::vector<uint32_t>>& links() const { return links_; }
+  const LinkTable& links() const { return links_; }
   const std::vector<GraphItem>& items() const { return items_; }
+  const GraphSpace& space() const { return space_; }
+  // The rows items() points into, for a MemorySpace.
+  const VectorCopy& rows() const { return copy_; }
   // Slots whose edge lists changed since construction.
   const std::vector<bool>& changed() const { return changed_; }
   uint32_t entry() const { return entry_; }
@@ -52,13 +60,17 @@ class GraphBuilder {
  private:
   void link_batch(const std::vector<uint32_t>& batch, BuildMonitor& monitor);
   void add_reverse_edges(const std::vector<uint32_t>& batch, BuildMonitor& monitor);
+  // How long insert() lets a list grow before cutting it back to the degree.
+  uint32_t slack() const;
 
-  const GraphSpace& space_;
   std::vector<GraphItem> items_;
-  std::vector<std::vector<uint32_t>> links_;
+  VectorCopy copy_;
+  GraphSpace space_;
+  LinkTable links_;
   std::vector<bool> changed_;
   uint32_t entry_;
   GraphParams params_;
+  std::vector<BeamScratch> scratch_;  // one per worker, kept across batches
 };
 
 }  // namespace arroy

@@ -32,6 +32,12 @@ class GraphSpace {
 
   // Distance between two stored items, as the graph ranks them.
   float between(const GraphItem& a, const GraphItem& b) const {
+    if (unit_rows_) {
+      // Both unit length (over_unit_rows): metric_distance's cosine with norms 1.
+      const float cos = kernels_->dot(a.values, b.values, dimensions_);
+      return 1.0f - std::min(1.0f, std::max(-1.0f, cos));
+    }
+    if (metric_ == Metric::Euclidean) return std::sqrt(std::max(0.0f, kernels_->l2_squared(a.values, b.values, dimensions_)));
     if (metric_ != Metric::DotProduct) {
       return metric_distance(*kernels_, metric_, a.values, a.norm, b.values, b.norm, dimensions_);
     }
@@ -42,6 +48,15 @@ class GraphSpace {
   }
 
   uint32_t dimensions() const { return dimensions_; }
+  Metric metric() const { return metric_; }
+
+  // The same space over items whose cosine vectors are scaled to unit length
+  // (vector_copy.h), where the cosine distance needs no norms.
+  GraphSpace over_unit_rows() const {
+    GraphSpace space = *this;
+    space.unit_rows_ = metric_ == Metric::Cosine;
+    return space;
+  }
 
  private:
   float lift(float norm) const { return std::sqrt(std::max(0.0f, max_norm_ * max_norm_ - norm * norm)); }
@@ -50,6 +65,7 @@ class GraphSpace {
   Metric metric_;
   uint32_t dimensions_;
   float max_norm_;
+  bool unit_rows_ = false;
 };
 
 }  // namespace arroy

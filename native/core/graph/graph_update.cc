@@ -46,7 +46,8 @@ void measure_held_out(const GraphContext& c, const GraphBuilder& builder, const 
     forest_seeds(view, c.kernels, QueryVector{item.values, item.norm}, std::max<uint32_t>(ef, 16), seeds);
     if (builder.entry() != kNoSlot) seeds.push_back(builder.entry());
     // The metric's own distance, as a search ranks; held-out slots are not linked yet.
-    auto space = memory_space(builder.items(), builder.links(), [&](size_t slot, const GraphItem& other) {
+    // (the builder's copies, whose cosine rows are unit length: metric_distance over them is the same cosine).
+    auto space = memory_space(builder.rows(), builder.links(), [&](size_t slot, const GraphItem& other) {
       return held[slot] ? INFINITY
                         : metric_distance(c.kernels, c.meta.metric, item.values, item.norm, other.values, other.norm,
                                           c.meta.dimensions);
@@ -119,8 +120,8 @@ GraphRecord rebuild_graph(const GraphContext& c, uint32_t degree, BuildMonitor& 
 
   c.txn.clear(c.dbs.links);
   const auto& links = builder.links();
-  for (uint32_t slot = 0; slot < links.size(); slot++) {
-    if (!links[slot].empty()) c.txn.put(c.dbs.links, slot, encode_links(links[slot]), MDB_APPEND);
+  for (uint32_t slot = 0; slot < links.slot_count(); slot++) {
+    if (!links.empty(slot)) c.txn.put(c.dbs.links, slot, encode_links(links.list(slot)), MDB_APPEND);
   }
   record.entry = builder.entry() == kNoSlot ? kNoGraphEntry : builder.entry();
   return record;
@@ -156,12 +157,12 @@ GraphRecord update_graph(const GraphContext& c, GraphRecord record, const std::v
 
   const auto& edited = builder.links();
   const auto& changed = builder.changed();
-  for (uint32_t slot = 0; slot < edited.size(); slot++) {
+  for (uint32_t slot = 0; slot < edited.slot_count(); slot++) {
     if (!changed[slot]) continue;
-    if (edited[slot].empty()) {
+    if (edited.empty(slot)) {
       c.txn.del(c.dbs.links, slot);
     } else {
-      c.txn.put(c.dbs.links, slot, encode_links(edited[slot]));
+      c.txn.put(c.dbs.links, slot, encode_links(edited.list(slot)));
     }
   }
   for (uint32_t slot : beyond) c.txn.del(c.dbs.links, slot);

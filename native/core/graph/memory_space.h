@@ -1,8 +1,8 @@
 // A neighbour graph held in memory (a build's), as beam_search's Space: the
-// items by slot, their edge lists, and the distance from one query to a live
-// item, which is what differs between linking an item (the graph's own
-// distance, graph_space.h) and measuring recall with a held-out query (the
-// metric's distance, with the held-out slots unreachable).
+// builder's rows (vector_copy.h), their edge lists, and the distance from one
+// query to a live item, which is what differs between linking an item (the
+// graph's own distance, graph_space.h) and measuring recall with a held-out
+// query (the metric's distance, with the held-out slots unreachable).
 #pragma once
 
 #include <cmath>
@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "graph/graph_space.h"
+#include "graph/link_table.h"
+#include "graph/vector_copy.h"
 
 namespace arroy {
 
@@ -17,16 +19,18 @@ namespace arroy {
 template <class Distance>
 class MemorySpace {
  public:
-  MemorySpace(const std::vector<GraphItem>& items, const std::vector<std::vector<uint32_t>>& links, Distance distance)
-      : items_(items), links_(links), distance_(distance) {}
-  uint32_t slot_count() const { return static_cast<uint32_t>(items_.size()); }
+  MemorySpace(const VectorCopy& rows, const LinkTable& links, Distance distance)
+      : rows_(rows), links_(links), distance_(distance) {}
+  uint32_t slot_count() const { return static_cast<uint32_t>(rows_.slot_count()); }
   const void* locate(uint32_t slot) const {
-    __builtin_prefetch(items_[slot].values);
-    return &items_[slot];
+    const char* row = reinterpret_cast<const char*>(rows_.row(slot));
+    for (size_t at = 0; at < rows_.row_bytes(); at += 64) __builtin_prefetch(row + at);
+    return row;
   }
   float distance(const void* where) const {
-    const GraphItem& item = *static_cast<const GraphItem*>(where);
-    return item.values ? distance_(static_cast<size_t>(&item - items_.data()), item) : INFINITY;
+    const float* row = static_cast<const float*>(where);
+    const GraphItem item = rows_.item(row);
+    return item.values ? distance_(rows_.slot_of(row), item) : INFINITY;
   }
   template <class F>
   void links(uint32_t slot, F visit) const {
@@ -35,15 +39,14 @@ class MemorySpace {
   bool allowed(uint32_t) const { return true; }
 
  private:
-  const std::vector<GraphItem>& items_;
-  const std::vector<std::vector<uint32_t>>& links_;
+  const VectorCopy& rows_;
+  const LinkTable& links_;
   Distance distance_;
 };
 
 template <class Distance>
-MemorySpace<Distance> memory_space(const std::vector<GraphItem>& items,
-                                   const std::vector<std::vector<uint32_t>>& links, Distance distance) {
-  return MemorySpace<Distance>(items, links, distance);
+MemorySpace<Distance> memory_space(const VectorCopy& rows, const LinkTable& links, Distance distance) {
+  return MemorySpace<Distance>(rows, links, distance);
 }
 
 }  // namespace arroy

@@ -24,10 +24,14 @@ std::vector<uint32_t> select_neighbors(const GraphSpace& space, const std::vecto
 }
 
 std::vector<uint32_t> prune_neighbors(const GraphSpace& space, const std::vector<GraphItem>& items, uint32_t self,
-                                      const std::vector<uint32_t>& neighbors, uint32_t degree) {
+                                      const uint32_t* neighbors, size_t count, uint32_t degree) {
+  // A slot whose item is gone keeps no edges (a damaged file can leave edges
+  // stored for a free slot; its null vector must never reach a kernel).
+  if (!items[self].values) return {};
   std::vector<GraphHit> ranked;
-  ranked.reserve(neighbors.size());
-  for (uint32_t n : neighbors) {
+  ranked.reserve(count);
+  for (size_t i = 0; i < count; i++) {
+    const uint32_t n = neighbors[i];
     if (n != self && items[n].values) ranked.push_back({space.between(items[self], items[n]), n});
   }
   std::sort(ranked.begin(), ranked.end());

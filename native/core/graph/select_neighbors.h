@@ -25,6 +25,6 @@ std::vector<uint32_t> select_neighbors(const GraphSpace& space, const std::vecto
 // Ranks `neighbors` of `self` by distance and selects from them again: how
 // an edge list that grew past its degree is cut back.
 std::vector<uint32_t> prune_neighbors(const GraphSpace& space, const std::vector<GraphItem>& items, uint32_t self,
-                                      const std::vector<uint32_t>& neighbors, uint32_t degree);
+                                      const uint32_t* neighbors, size_t count, uint32_t degree);
 
 }  // namespace arroy
