@@ -1,6 +1,6 @@
 // ESM entry: re-exports the CommonJS build, so `import` and `require` share one
 // module instance (and one native addon) instead of loading two copies.
-export { Index, Database, ArroyError, Filter, mergeNeighbors, shardOf, splitIndex } from './index.js';
+export { Index, Database, ArroyError, Filter, mergeNeighbors, shardOf, splitIndex, parseShardManifest, readShardManifest, probeFor, routeQuery, ShardSet } from './index.js';
 export type {
   AddOptions,
   ArroyErrorCode,
@@ -31,7 +31,13 @@ export type {
   SearchOptions,
   SearchResult,
   SearchStrategy,
+  ProbeRecall,
+  RouteOptions,
+  ShardEntry,
   ShardFile,
+  ShardManifest,
+  ShardSearchOptions,
+  ShardSearchResult,
   SplitOptions,
   SplitResult,
   SnapshotOptions,

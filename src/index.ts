@@ -27,5 +27,8 @@ export type { BuildOptions, BuildProgress, BuildResult } from './build';
 export type { SnapshotOptions, SnapshotResult } from './snapshot';
 export { ArroyError, type ArroyErrorCode } from './errors';
 export { mergeNeighbors, shardOf, splitIndex, type ShardFile, type SplitOptions, type SplitResult } from './shards';
+export { parseShardManifest, readShardManifest, type ProbeRecall, type ShardEntry, type ShardManifest } from './shards/manifest';
+export { probeFor, routeQuery, type RouteOptions } from './shards/route';
+export { ShardSet, type ShardSearchOptions, type ShardSearchResult } from './shards/shard-set';
 export type { GraphStats, IndexStats, RecallPoint, TreeStats } from './native';
 export type { VectorInput } from './validate';

@@ -13,13 +13,21 @@
  *   a string key's bytes are its UTF-8 encoding.
  * - numeric ids keep their value in their shard; string-keyed shards assign
  *   their own ids, so across shards only the keys are meaningful.
+ * - a k-means split (`by: 'kmeans'`) puts an item in the shard of its
+ *   nearest centroid instead (src/shards/kmeans.ts), under a size cap;
+ * - `<dir>/shards.json`, the manifest (src/shards/manifest.ts), lists the
+ *   shards with their sizes and checksums, and for k-means the centroids and
+ *   the measured recall by shards probed, for the router (src/shards/route.ts).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Index, type ItemKey, type Neighbor } from './arroy-index';
 import type { BuildOptions } from './build';
 import { invalidArgument } from './errors';
-import { checkOptions, describe, optionNames } from './validate';
+import { centroidDimensions } from './shards/kmeans';
+import { writeManifest, type ProbeRecall } from './shards/manifest';
+import { partitionByKmeans, type PartitionOptions } from './shards/partition';
+import { checkIntegerIn, checkOptions, checkPositiveInteger, describe, optionNames } from './validate';
 
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
@@ -110,13 +118,35 @@ export function mergeNeighbors(lists: readonly Neighbor[][], k: number): Neighbo
 export interface SplitOptions {
   /** How many shards, 1 to 65535. */
   shards: number;
-  /** How items are assigned: `'hash'` (shardOf), the only partition so far. */
-  by?: 'hash';
+  /**
+   * How items are assigned: `'hash'` (default; shardOf: equal shards, every
+   * query asks all of them) or `'kmeans'` (items go to the nearest of
+   * `shards` centroids trained on a sample, so a query can ask only the
+   * shards nearest to it; see routeQuery).
+   */
+  by?: 'hash' | 'kmeans';
   /** Options for building each shard (trees, seed, threads, graph, ...); the shards are built one after another. */
   build?: Omit<BuildOptions, 'signal' | 'onProgress' | 'rebuild'>;
+  /** k-means: the items the centroids are trained on, drawn at random. Default 50,000 (or all, if fewer). */
+  sample?: number;
+  /** k-means: Lloyd iterations at most (they stop early when no sample point moves). Default 15. */
+  iterations?: number;
+  /**
+   * k-means: the largest shard may hold `balance` times the mean (items past
+   * it go to their next nearest centroid, those nearest a border first).
+   * At least 1; Infinity for no cap. Default 1.5.
+   */
+  balance?: number;
+  /** k-means: held-out items the manifest's recall-by-probe curve is measured on (0: none). Default 200. */
+  recallQueries?: number;
+  /** k-means: seed of the sampling and of k-means++ (a u32). Default 42. */
+  seed?: number;
 }
 
-const SPLIT_OPTIONS = optionNames<SplitOptions>({ build: true, by: true, shards: true });
+const SPLIT_OPTIONS = optionNames<SplitOptions>({ balance: true, build: true, by: true, iterations: true, recallQueries: true, sample: true, seed: true, shards: true });
+
+/** The defaults of the k-means split, documented on SplitOptions. */
+const KMEANS_DEFAULTS = { sample: 50_000, iterations: 15, balance: 1.5, recallQueries: 200, recallK: 10, seed: 42 };
 
 export interface ShardFile {
   /** `<dir>/shard-<i>.arroy`, a verified-openable snapshot. */
@@ -125,27 +155,56 @@ export interface ShardFile {
   count: number;
   /** Bytes of the snapshot. */
   bytes: number;
+  /** The snapshot's CRC32C (as in the manifest). */
+  crc32c: number;
   buildMs: number;
 }
 
 export interface SplitResult {
   shards: ShardFile[];
+  /** `<dir>/shards.json`, the manifest a router reads (readShardManifest). */
+  manifest: string;
+  /** k-means: recall@10 by shards probed, measured on held-out items (null when recallQueries is 0). */
+  recall?: ProbeRecall | null;
+  /** k-means: the planning pass (sample, training, assignment, recall curve). */
+  partitionMs?: number;
   durationMs: number;
 }
 
+function checkKmeansOptions(options: Partial<SplitOptions>): Omit<PartitionOptions, 'shards'> {
+  const { sample, iterations, balance, recallQueries, seed } = { ...KMEANS_DEFAULTS, ...definedOnly(options) };
+  checkPositiveInteger(sample, 'sample');
+  checkPositiveInteger(iterations, 'iterations', 1000);
+  if (typeof balance !== 'number' || !(balance >= 1)) throw invalidArgument(`balance must be a number of at least 1 (or Infinity), got ${describe(balance)}`);
+  checkIntegerIn(recallQueries, 'recallQueries', 0, 100_000);
+  checkIntegerIn(seed, 'seed', 0, 0xffffffff);
+  return { sample, iterations, balance, recallQueries, seed, recallK: KMEANS_DEFAULTS.recallK };
+}
+
+const definedOnly = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+
 /**
- * Splits the committed items of `source` into `options.shards` indexes by
- * shardOf, builds each and snapshots it to `<dir>/shard-<i>.arroy` (see the
- * module comment for the layout). The working files are removed; the
- * snapshots are the result. `dir` is created if needed.
+ * Splits the committed items of `source` into `options.shards` indexes, by
+ * shardOf or by a k-means partition, builds each, snapshots it to
+ * `<dir>/shard-<i>.arroy` and writes the manifest `<dir>/shards.json` (see
+ * the module comment and src/shards/manifest.ts). The working files are
+ * removed; the snapshots and the manifest are the result. `dir` is created if needed.
  */
 export async function splitIndex(source: Index, dir: string, options: SplitOptions): Promise<SplitResult> {
   if (!(source instanceof Index)) throw invalidArgument('source must be an Index');
   if (typeof dir !== 'string' || dir.length === 0) throw invalidArgument(`dir must be a non-empty path, got ${describe(dir)}`);
-  const { shards, by, build } = checkOptions(options, 'split options', SPLIT_OPTIONS);
+  const checked = checkOptions(options, 'split options', SPLIT_OPTIONS);
+  const { shards, by, build } = checked;
   const count = checkShardCount(shards);
-  if (by !== undefined && by !== 'hash') throw invalidArgument(`by must be 'hash', got ${describe(by)}`);
+  if (by !== undefined && by !== 'hash' && by !== 'kmeans') throw invalidArgument(`by must be 'hash' or 'kmeans', got ${describe(by)}`);
+  if (by !== 'kmeans') {
+    for (const name of ['sample', 'iterations', 'balance', 'recallQueries', 'seed'] as const) {
+      if (checked[name] !== undefined) throw invalidArgument(`${name} is an option of the k-means split (by: 'kmeans')`);
+    }
+  }
+  const kmeans = by === 'kmeans' ? checkKmeansOptions(checked) : undefined;
   const started = performance.now();
+  const partition = kmeans && partitionByKmeans(source, { ...kmeans, shards: count });
   fs.mkdirSync(dir, { recursive: true });
   const work = Array.from({ length: count }, (_, i) => path.join(dir, `shard-${i}.building.arroy`));
   for (const file of work) removeIndexFile(file); // leftovers of an interrupted split
@@ -154,27 +213,39 @@ export async function splitIndex(source: Index, dir: string, options: SplitOptio
   );
   const counts = new Array<number>(count).fill(0);
   try {
-    const keys: Iterable<ItemKey> = source.keys === 'string' ? source.keyNames() : source.ids();
+    const keys: Iterable<ItemKey> = partition?.keys ?? (source.keys === 'string' ? source.keyNames() : source.ids());
+    let i = 0;
     for (const key of keys) {
       const vector = source.get(key);
+      const shard = partition ? partition.assignment[i++] : shardOf(key, count);
       if (vector === undefined) continue; // deleted since the iteration's batch was read
-      const shard = shardOf(key, count);
       const attributes = source.getAttributes(key);
       // Shards keep the items' attributes, so a `where` answers the same on them.
       indexes[shard].add(key, vector, attributes && Object.keys(attributes).length > 0 ? { attributes } : undefined);
       counts[shard]++;
     }
     const files: ShardFile[] = [];
-    for (let i = 0; i < count; i++) {
+    for (let s = 0; s < count; s++) {
       const buildStarted = performance.now();
-      await indexes[i].build(build ?? {});
+      await indexes[s].build(build ?? {});
       const buildMs = performance.now() - buildStarted;
-      const snapshot = await indexes[i].snapshot(path.join(dir, `shard-${i}.arroy`));
-      files.push({ path: snapshot.path, count: counts[i], bytes: snapshot.bytes, buildMs });
-      indexes[i].close();
-      removeIndexFile(work[i]);
+      const snapshot = await indexes[s].snapshot(path.join(dir, `shard-${s}.arroy`));
+      files.push({ path: snapshot.path, count: counts[s], bytes: snapshot.bytes, crc32c: snapshot.crc, buildMs });
+      indexes[s].close();
+      removeIndexFile(work[s]);
     }
-    return { shards: files, durationMs: performance.now() - started };
+    const manifest = writeManifest(dir, {
+      by: by ?? 'hash',
+      name: source.name,
+      distance: source.distance,
+      dimensions: source.dimensions,
+      keys: source.keys,
+      shards: files.map((f) => ({ file: path.basename(f.path), count: f.count, bytes: f.bytes, crc32c: f.crc32c })),
+      ...(partition && { centroidDimensions: centroidDimensions(source.distance, source.dimensions), centroids: partition.centroids, recall: partition.recall }),
+    });
+    const result: SplitResult = { shards: files, manifest, durationMs: performance.now() - started };
+    if (partition) Object.assign(result, { recall: partition.recall, partitionMs: partition.durationMs });
+    return result;
   } finally {
     for (const index of indexes) index.close();
     for (const file of work) removeIndexFile(file);

@@ -1,20 +1,20 @@
 // Runs a sharded deployment locally: one process per shard (serve-shard.mjs)
 // and the router in this process, calling each shard over loopback HTTP.
 //
-//   node invoke.mjs <dir of shard-<i>.arroy> <query.json: {"vector": [...], "k": 10}>
+//   node invoke.mjs <dir of shards.json and shard-<i>.arroy> <query.json: {"vector": [...], "k": 10, "probe"?: 2}>
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readShardManifest } from 'arroy-ts';
 import { createRouter } from './router.mjs';
 
 const SERVER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'serve-shard.mjs');
 
-/** The shard snapshots of `dir`, in shard order. */
+/** The shard snapshots the manifest of `dir` lists, in shard order. */
 export function shardPaths(dir) {
-  const names = fs.readdirSync(dir).filter((name) => /^shard-\d+\.arroy$/.test(name));
-  return names.sort((a, b) => parseInt(a.slice(6), 10) - parseInt(b.slice(6), 10)).map((name) => path.join(dir, name));
+  return readShardManifest(dir).shards.map((entry) => path.join(dir, entry.file));
 }
 
 function startShard(snapshotPath) {
@@ -44,19 +44,35 @@ function post(port, body, agent) {
   });
 }
 
-/** Starts a process per shard snapshot; returns the router over them, their pids and stop(). */
-export async function startDeployment(paths) {
-  const shards = await Promise.all(paths.map(startShard));
-  const agent = new http.Agent({ keepAlive: true });
-  const router = createRouter({
-    shardCount: shards.length,
-    invokeShard: (i, event) => post(shards[i].port, event, agent),
-  });
+/** Starts a process per shard snapshot; returns their ports, pids and stop(). */
+export async function startShards(paths) {
+  const started = await Promise.allSettled(paths.map(startShard));
+  const shards = started.filter((s) => s.status === 'fulfilled').map((s) => s.value);
   const stop = () => {
-    agent.destroy();
     for (const { child } of shards) child.kill();
   };
-  return { router, pids: shards.map(({ child }) => child.pid), stop };
+  const failed = started.find((s) => s.status === 'rejected');
+  if (failed) {
+    stop();
+    throw failed.reason;
+  }
+  return { shards, pids: shards.map(({ child }) => child.pid), stop };
+}
+
+/** Starts a process per shard of the deployment in `dir` (its shards.json); returns the router over them, their pids and stop(). */
+export async function startDeployment(dir) {
+  const manifest = readShardManifest(dir);
+  const { shards, pids, stop } = await startShards(manifest.shards.map((entry) => path.join(dir, entry.file)));
+  const agent = new http.Agent({ keepAlive: true });
+  const router = createRouter({ manifest, invokeShard: (i, event) => post(shards[i].port, event, agent) });
+  return {
+    router,
+    pids,
+    stop: () => {
+      agent.destroy();
+      stop();
+    },
+  };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
@@ -65,7 +81,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     process.stderr.write('usage: node invoke.mjs <shard dir> <query.json>\n');
     process.exit(2);
   }
-  const deployment = await startDeployment(shardPaths(dir));
+  const deployment = await startDeployment(dir);
   try {
     const result = await deployment.router(JSON.parse(fs.readFileSync(queryFile, 'utf8')));
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

@@ -23,7 +23,7 @@ Commands:
   stats <index>                what the index holds
   check <index>                verify the file's structure (--deep: every vector too)
   snapshot <index> <dest>      write a compact, checksummed copy
-  shard <index> <dir>          split into --shards N snapshot files by id/key hash
+  shard <index> <dir>          split into --shards N snapshot files by id/key hash or k-means
   serve <index>                an HTTP search service over the file (docs/SERVE.md)
 
 Inputs: .fvecs, .npy (float32, 2-D) or JSON lines ({"id": n | "key": "s", "vector": [...]}).
@@ -105,12 +105,19 @@ ${NAME}
   --json             print the result as JSON`,
   shard: `Usage: arroy-ts shard <index> <dir> --shards N [options]
 
-Splits the index into N indexes by the FNV-1a hash of each id or key (shardOf),
-builds each and writes it as a checksummed snapshot <dir>/shard-<i>.arroy.
-Prints each shard's path, item count, bytes and build time.
+Splits the index into N indexes, by the FNV-1a hash of each id or key
+(shardOf) or by a k-means partition (a query then searches only its nearest
+shards), builds each and writes it as a checksummed snapshot
+<dir>/shard-<i>.arroy, with the manifest <dir>/shards.json a router reads.
+Prints each shard's path, item count, bytes and build time; for k-means also
+the recall@10 measured on held-out items by shards probed.
 
 Options:
   --shards N         how many shards, 1 to 65535 (required)
+  --by hash|kmeans   how items are assigned (default hash)
+  --balance X        k-means: the largest shard holds at most X times the mean (default 1.5)
+  --sample N         k-means: items the centroids are trained on (default 50000)
+  --recall-queries N k-means: held-out items the recall curve is measured on (default 200; 0: none)
 ${NAME}
 ${BUILD}`,
   serve: `Usage: arroy-ts serve <index> [options]
