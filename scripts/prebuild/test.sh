@@ -57,9 +57,10 @@ t=$SECONDS
 npm pack --silent --pack-destination "$tmp" > "$tmp/pack.log"
 tgz=$(ls "$tmp"/arroy-ts-*.tgz)
 node "$here/check-tarball.js" "$tgz"
-# A private cache holding only the runtime dependencies, then --offline: the
-# install can reach nothing else, neither the registry nor the repo.
-deps=$(node -p "Object.entries(require('./package.json').dependencies).map(([n, v]) => n + '@' + v).join(' ')")
+# A private cache holding only the runtime dependencies and theirs (every
+# package-lock entry that is not dev-only), then --offline: the install can
+# reach nothing else, neither the registry nor the repo.
+deps=$(node "$here/runtime-deps.js")
 npm cache add $deps --cache "$tmp/cache" --silent
 mkdir -p "$tmp/bin" "$tmp/app"
 ln -s "$(command -v node)" "$tmp/bin/node"
