@@ -14,6 +14,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { random } from '../helpers/random.mjs';
+import { WHERE, attributesOf } from './corpus.mjs';
 
 const require = createRequire(import.meta.url);
 const { Index, ArroyError } = require('../../dist/index.js');
@@ -79,14 +80,31 @@ function reads(index, answers = [expected.base]) {
     const hits = call('search', () => index.search(q, { k: 10 }).map((h) => h.id));
     if (hits.ok) got.search.push(hits.value);
   }
+  got.where = [];
+  for (const q of expected.queries) {
+    const hits = call('search where', () => index.search(q, { k: 10, where: WHERE }).map((h) => h.id));
+    if (hits.ok) got.where.push(hits.value);
+  }
+  got.attributes = [];
+  for (const id of expected.probe) {
+    const a = call('getAttributes', () => index.getAttributes(id));
+    if (a.ok) got.attributes.push(a.value ?? null);
+  }
   got.get = [];
   for (const id of expected.probe) {
     const v = call('get', () => index.get(id));
     if (v.ok) got.get.push(v.value ? Array.from(v.value.slice(0, 4)) : null);
   }
   call('check', () => index.check());
-  const complete = size.ok && ids.ok && got.search.length === expected.queries.length && got.get.length === expected.probe.length;
-  if (complete && !answers.some((a) => same(a, { size: got.size, ids: got.ids, search: got.search, get: got.get }))) {
+  const complete =
+    size.ok &&
+    ids.ok &&
+    got.search.length === expected.queries.length &&
+    got.where.length === expected.queries.length &&
+    got.attributes.length === expected.probe.length &&
+    got.get.length === expected.probe.length;
+  const seen = { size: got.size, ids: got.ids, search: got.search, where: got.where, attributes: got.attributes, get: got.get };
+  if (complete && !answers.some((a) => same(a, seen))) {
     state.changed.push('reads');
   }
 }
@@ -95,7 +113,7 @@ async function writes(index) {
   for (let i = 0; i < 5; i++) call('delete', () => index.delete(expected.probe[i % expected.probe.length]));
   for (let i = 0; i < 20; i++) {
     const v = Array.from({ length: expected.dimensions }, () => rand() * 2 - 1);
-    call('add', () => index.add(100_000 + i, v));
+    call('add', () => index.add(100_000 + i, v, { attributes: attributesOf(i) }));
   }
   await callAsync('build', () => index.build());
 }
@@ -201,7 +219,8 @@ async function run() {
     // Later calls fail too: the damage is remembered, not met again by luck.
     const before = state.typed.length;
     reads(index, answers);
-    const calls = 2 + expected.queries.length + expected.probe.length + 1;
+    // size, ids, a plain and a where search per query, getAttributes and get per probe, check
+    const calls = 2 + 2 * expected.queries.length + 2 * expected.probe.length + 1;
     if (state.typed.length - before !== calls) state.untyped.push(`only ${state.typed.length - before} of ${calls} later calls failed`);
     call('close', () => index.close());
   } else if (kind === 'full-open' || kind === 'full-build') {

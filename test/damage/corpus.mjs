@@ -26,11 +26,21 @@ async function makeIndex(file, seed, items) {
   const { Index } = require('../../dist/index.js');
   const rand = random(seed);
   const index = Index.open(file, { dimensions: DIMENSIONS, distance: 'cosine' });
-  for (let i = 0; i < items; i++) index.add(i, Array.from({ length: DIMENSIONS }, () => rand() * 2 - 1));
+  // Attributes too, so that damage can land in their records, the field
+  // dictionary and the postings that `where` reads.
+  for (let i = 0; i < items; i++) index.add(i, Array.from({ length: DIMENSIONS }, () => rand() * 2 - 1), { attributes: attributesOf(i) });
   await index.build({ trees: 8 });
   index.close();
   fs.rmSync(`${file}-lock`, { force: true });
 }
+
+/** The attributes item i carries: a category, a tag list and a number. */
+export function attributesOf(i) {
+  return { category: `c${i % 7}`, tags: i % 3 === 0 ? ['even3', 'x'] : ['y'], rank: i * 1.5 };
+}
+
+/** A where predicate that meets every kind of posting: equality, contains, a range, and/or. */
+export const WHERE = { $or: [{ category: 'c3' }, { $and: [{ tags: 'even3' }, { rank: { $gte: 90, $lt: 240 } }] }] };
 
 function answers(file, queries, probe) {
   const { Index } = require('../../dist/index.js');
@@ -39,6 +49,8 @@ function answers(file, queries, probe) {
     size: index.size,
     ids: [...index.ids()],
     search: queries.map((q) => index.search(q, { k: 10 }).map((h) => h.id)),
+    where: queries.map((q) => index.search(q, { k: 10, where: WHERE }).map((h) => h.id)),
+    attributes: probe.map((id) => index.getAttributes(id) ?? null),
     get: probe.map((id) => {
       const v = index.get(id);
       return v ? Array.from(v.slice(0, 4)) : null;
