@@ -125,6 +125,11 @@ bool Transaction::get(MDB_dbi dbi, const std::string& key, MDB_val* value) const
 }
 
 void Transaction::put_raw(MDB_dbi dbi, MDB_val* key, MDB_val* value, unsigned flags) {
+  // An empty std::vector's data() may be null, and LMDB memcpy()s the value
+  // even when it is empty: memcpy from null is undefined behaviour, so an
+  // empty value points at a byte that is never read.
+  static const uint8_t kNoBytes = 0;
+  if (value->mv_size == 0 && value->mv_data == nullptr) value->mv_data = const_cast<uint8_t*>(&kNoBytes);
   check_lmdb(mdb_put(txn_, dbi, key, value, flags), "write failed");
 }
 
