@@ -84,8 +84,10 @@ export interface SearchOptions {
    */
   recall?: number;
   /**
-   * Expert knob of the graph search: how many results it keeps while it
-   * walks (at least k). Overrides `recall`.
+   * Expert knob of the graph search: the width of its beam (the walk stops
+   * once no candidate is closer than the ef-th best found). Below k the
+   * search still returns k results, the closest it scored: a cheaper, lower
+   * recall walk. Overrides `recall`.
    */
   ef?: number;
   /**

@@ -6,6 +6,9 @@
 // kind 'cpp':  measured through its C++ API (bench/peers/native/peer_bench.cc).
 
 const EF = [10, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024];
+// arroy-ts's beam may be narrower than k (it still returns the k closest it scored); hnswlib
+// searches with max(ef, k), so its sweep starts at k.
+const ARROY_EF = [3, 4, 5, 7, ...EF];
 
 const SWEEPS = {
   'glove-100-angular': {
@@ -27,7 +30,7 @@ export function libraryConfigs(dataset, cores) {
   return [
     // arroy-ts: its default build (a neighbour graph seeded by 2 trees) swept by ef, and the
     // forest alone (graph: false, default trees) swept by searchK for reference.
-    { library: 'arroy-ts', kind: 'node', id: 'arroy-graph', label: 'arroy-ts, default (graph)', config: { build: {}, knob: 'ef' }, knobs: EF },
+    { library: 'arroy-ts', kind: 'node', id: 'arroy-graph', label: 'arroy-ts, default (graph)', config: { build: {}, knob: 'ef' }, knobs: ARROY_EF },
     { library: 'arroy-ts', kind: 'node', id: 'arroy-forest', label: 'arroy-ts, forest only', config: { build: { graph: false }, knob: 'searchK' }, knobs: sweep.arroy },
     // Annoy C++: the best of 10 / 50 / 100 trees at each recall.
     { library: 'Annoy C++', kind: 'cpp', lib: 'annoy', id: 'annoy-10', label: 'Annoy C++, 10 trees', build: ['10'], knob: 'search_k', knobs: sweep.annoy },

@@ -116,7 +116,7 @@ int main(int argc, char** argv) {
         return metric_distance(k, metric, qv, qn, item.values, item.norm, dim);
       });
       uint32_t seeds[1] = {builder.entry()};
-      scored += double(beam_search(view, seeds, 1, std::max(ef, 10u), UINT32_MAX, scratch).scored);
+      scored += double(beam_search(view, seeds, 1, std::max(ef, 10u), 10u, UINT32_MAX, scratch).scored);
       for (size_t j = 0; j < 10 && j < scratch.best.size(); j++) {
         hits += std::count(truth[q].begin(), truth[q].end(), scratch.best[j].slot);
       }

@@ -77,7 +77,7 @@ Options:
   --key S            the query is the stored item with key S
   --k N              neighbours to return (default 10)
   --recall R         recall@10 to aim for, in (0, 1]; 1 searches exactly (default 0.95)
-  --ef N             expert: results the graph search keeps (overrides --recall)
+  --ef N             expert: the graph search's beam width (overrides --recall)
   --filter LIST      only these ids or keys, comma separated; or a JSON attribute
                      predicate, e.g. '{"genre":"rock","year":{"$gte":1990}}'
   --attributes       print each result's attributes (a JSON column; with --json, a field)

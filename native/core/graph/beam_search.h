@@ -4,7 +4,9 @@
 // The search keeps the `ef` closest allowed items found so far and expands the
 // closest unexpanded item until every candidate left is farther than the
 // worst of those: the "search layer" of HNSW on a single layer, whose entry
-// points come from the forest instead of upper layers.
+// points come from the forest instead of upper layers. A beam narrower than
+// the results asked for (ef < keep) still returns the `keep` closest items
+// it scored: a walk cheaper than ef = k, for recall asks that ef = k exceeds.
 //
 // A Space supplies, for a slot below slot_count():
 //   const void* locate(uint32_t slot)  where the slot's item is, starting to fetch it into cache
@@ -35,7 +37,8 @@ struct GraphHit {
 struct BeamScratch {
   VisitedSet visited;
   std::vector<GraphHit> frontier;  // min-heap by distance (via greater)
-  std::vector<GraphHit> best;      // max-heap by distance
+  std::vector<GraphHit> best;      // max-heap by distance: the results
+  std::vector<GraphHit> beam;      // max-heap by distance: the ef closest, when ef < keep
   std::vector<uint32_t> batch;     // neighbours of the expanded item not yet visited
   std::vector<const void*> where;  // and where their items are
 };
@@ -44,39 +47,51 @@ struct BeamResult {
   uint64_t scored = 0;  // distances computed
 };
 
-// Searches from `seeds` (slots, duplicates allowed) keeping `ef` results;
-// `skip` (a slot, or UINT32_MAX) is never reached, which lets calibration
-// query with an item as if it were not stored. Leaves the results in
-// scratch.best, sorted ascending.
+// Searches from `seeds` (slots, duplicates allowed) with a beam of `ef`,
+// keeping the max(ef, keep) closest allowed items scored; `skip` (a slot, or
+// UINT32_MAX) is never reached, which lets calibration query with an item as
+// if it were not stored. Leaves the results in scratch.best, sorted ascending.
 template <class Space>
-BeamResult beam_search(Space& space, const uint32_t* seeds, size_t seed_count, uint32_t ef, uint32_t skip,
-                       BeamScratch& scratch) {
+BeamResult beam_search(Space& space, const uint32_t* seeds, size_t seed_count, uint32_t ef, uint32_t keep,
+                       uint32_t skip, BeamScratch& scratch) {
   BeamResult result;
+  ef = std::max<uint32_t>(ef, 1);
+  const uint32_t results = std::max(ef, keep);
   auto& frontier = scratch.frontier;
   auto& best = scratch.best;
+  // The ef closest allowed items, which decide what is worth expanding: the
+  // results themselves unless the beam is narrower than they are.
+  const bool narrow = ef < results;
+  auto& beam = narrow ? scratch.beam : best;
   auto& batch = scratch.batch;
   auto& where = scratch.where;
   frontier.clear();
   best.clear();
+  scratch.beam.clear();
   const uint32_t slots = space.slot_count();
   scratch.visited.begin(slots);
   if (skip < slots) scratch.visited.insert(skip);
   auto greater = [](const GraphHit& a, const GraphHit& b) { return b < a; };
+  auto keep_closest = [](std::vector<GraphHit>& heap, uint32_t size, GraphHit hit) {
+    if (heap.size() >= size) {
+      if (!(hit < heap.front())) return;
+      std::pop_heap(heap.begin(), heap.end());
+      heap.back() = hit;
+    } else {
+      heap.push_back(hit);
+    }
+    std::push_heap(heap.begin(), heap.end());
+  };
 
   auto offer = [&](uint32_t slot, float d) {
     if (!(d < INFINITY)) return;  // no live item (a stale edge), or not a number
-    const bool full = best.size() >= ef;
-    if (full && !(GraphHit{d, slot} < best.front())) return;
-    frontier.push_back({d, slot});
+    const GraphHit hit{d, slot};
+    const bool allowed = space.allowed(slot);
+    if (narrow && allowed) keep_closest(best, results, hit);
+    if (beam.size() >= ef && !(hit < beam.front())) return;
+    frontier.push_back(hit);
     std::push_heap(frontier.begin(), frontier.end(), greater);
-    if (!space.allowed(slot)) return;
-    if (full) {
-      std::pop_heap(best.begin(), best.end());
-      best.back() = {d, slot};
-    } else {
-      best.push_back({d, slot});
-    }
-    std::push_heap(best.begin(), best.end());
+    if (allowed) keep_closest(beam, ef, hit);
   };
 
   for (size_t i = 0; i < seed_count; i++) {
@@ -90,7 +105,7 @@ BeamResult beam_search(Space& space, const uint32_t* seeds, size_t seed_count, u
     std::pop_heap(frontier.begin(), frontier.end(), greater);
     const GraphHit top = frontier.back();
     frontier.pop_back();
-    if (best.size() >= ef && best.front() < top) break;
+    if (beam.size() >= ef && beam.front() < top) break;
     batch.clear();
     where.clear();
     space.links(top.slot, [&](uint32_t next) {

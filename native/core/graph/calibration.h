@@ -53,8 +53,9 @@ void measure_recall_curve(const std::vector<CalibrationQuery>& queries, const Ca
 // The ef a search of k results uses to reach `recall` (aiming a little above
 // it: kRecallMissShare, defaults.h): the smallest ef whose
 // measured mean recall, less two standard errors over the queries, reaches it (interpolated linearly
-// between ladder points), scaled by k / kCalibrationK for larger k, never
-// below k. Past the curve's end: twice the largest ef measured.
+// between ladder points), scaled by k / kCalibrationK for larger k. It may
+// be below k: the search still returns k results (graph/beam_search.h).
+// Past the curve's end: twice the largest ef measured.
 uint32_t ef_for_recall(const GraphRecord& record, double recall, uint32_t k);
 
 // The mean distances a search at `ef` computes, read off the curve (for the

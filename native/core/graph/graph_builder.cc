@@ -129,7 +129,7 @@ void GraphBuilder::link_batch(const std::vector<uint32_t>& batch, BuildMonitor& 
     const GraphItem& query = items_[slot];
     auto view = memory_space(copy_, links_, [&](size_t, const GraphItem& item) { return space_.between(query, item); });
     uint32_t seeds[1] = {entry_};
-    beam_search(view, seeds, 1, params_.build_ef, slot, scratch);
+    beam_search(view, seeds, 1, params_.build_ef, params_.build_ef, slot, scratch);
     chosen[i] = select_neighbors(space_, items_, slot, scratch.best, params_.degree);
   };
   if (batch.size() == 1) {

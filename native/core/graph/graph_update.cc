@@ -53,7 +53,7 @@ void measure_held_out(const GraphContext& c, const GraphBuilder& builder, const 
                                           c.meta.dimensions);
     });
     CalibrationAnswer answer;
-    answer.scored = beam_search(space, seeds.data(), seeds.size(), ef, kNoSlot, scratch).scored;
+    answer.scored = beam_search(space, seeds.data(), seeds.size(), ef, kCalibrationK, kNoSlot, scratch).scored;
     for (size_t i = 0; i < scratch.best.size() && i < kCalibrationK; i++) answer.slots.push_back(scratch.best[i].slot);
     return answer;
   };
@@ -191,7 +191,7 @@ void store_graph_record(const GraphContext& c, GraphRecord record, BuildMonitor&
     CalibrationSearch search = [&](const CalibrationQuery& q, uint32_t ef) {
       const GraphItem& item = items[q.slot];
       CalibrationAnswer answer;
-      answer.scored = graph_search(view, c.kernels, QueryVector{item.values, item.norm}, GraphSearch{ef, nullptr, q.slot},
+      answer.scored = graph_search(view, c.kernels, QueryVector{item.values, item.norm}, GraphSearch{ef, kCalibrationK, nullptr, q.slot},
                                    scratch);
       for (size_t i = 0; i < scratch.best.size() && i < kCalibrationK; i++) answer.slots.push_back(scratch.best[i].slot);
       return answer;

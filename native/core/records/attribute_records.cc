@@ -287,7 +287,7 @@ Posting decode_posting_key(const void* data, size_t size, const FieldDictionary&
       if (body != 8) corrupt("a number posting of the wrong length");
       out.value.number = number_from_ordered_bits(get_be(v, 8));
       // -0 is stored as 0, so its bits never appear in a posting.
-      if (!std::isfinite(out.value.number) || std::signbit(out.value.number) && out.value.number == 0) {
+      if (!std::isfinite(out.value.number) || (std::signbit(out.value.number) && out.value.number == 0)) {
         corrupt("a posting holds a number no write stores");
       }
       break;

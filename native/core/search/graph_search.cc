@@ -90,7 +90,7 @@ uint64_t graph_search(ReadView& view, const Kernels& kernels, const QueryVector&
   thread_local std::vector<uint32_t> seeds;
   forest_seeds(view, kernels, query, std::max<uint32_t>(request.ef, 16), seeds);
   QuerySpace space(view, kernels, query, request.filter);
-  return beam_search(space, seeds.data(), seeds.size(), request.ef, request.skip, scratch).scored;
+  return beam_search(space, seeds.data(), seeds.size(), request.ef, request.keep, request.skip, scratch).scored;
 }
 
 }  // namespace arroy

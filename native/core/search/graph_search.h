@@ -20,12 +20,13 @@ void forest_seeds(ReadView& view, const Kernels& kernels, const QueryVector& que
                   std::vector<uint32_t>& seeds);
 
 struct GraphSearch {
-  uint32_t ef = 0;
+  uint32_t ef = 0;                     // the beam's width
+  uint32_t keep = 0;                   // results wanted; more than ef keeps the closest scored
   const SlotFilter* filter = nullptr;  // null: every item is allowed
   uint32_t skip = 0xFFFFFFFFu;         // a slot never reached (calibration's held-out item)
 };
 
-// The ef nearest allowed slots found (ascending distance, left in
+// The max(ef, keep) nearest allowed slots found (ascending distance, left in
 // scratch.best); returns the distances computed. The view must have a graph.
 uint64_t graph_search(ReadView& view, const Kernels& kernels, const QueryVector& query, const GraphSearch& request,
                       BeamScratch& scratch);

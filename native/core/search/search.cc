@@ -175,7 +175,7 @@ std::vector<Hit> search_index(ReadView& view, const Kernels& kernels, const Quer
                             (strategy == SearchStrategy::Auto || strategy == SearchStrategy::Graph);
   if (graph_wanted) {
     const double recall = request.recall > 0 ? request.recall : kDefaultRecall;
-    ef = request.ef ? std::max(request.ef, request.k) : ef_for_recall(*graph, recall, request.k);
+    ef = request.ef ? request.ef : ef_for_recall(*graph, recall, request.k);
     if (strategy == SearchStrategy::Auto) {
       strategy = SearchStrategy::Graph;
       if (!request.ef && recall >= 1) {
@@ -194,7 +194,7 @@ std::vector<Hit> search_index(ReadView& view, const Kernels& kernels, const Quer
   if (strategy == SearchStrategy::Graph) {
     report.strategy = SearchStrategy::Graph;
     report.ef = ef;
-    report.scored = graph_search(view, kernels, query, GraphSearch{ef, filter, 0xFFFFFFFFu}, scratch.beam);
+    report.scored = graph_search(view, kernels, query, GraphSearch{ef, request.k, filter, 0xFFFFFFFFu}, scratch.beam);
     std::vector<Hit> hits;
     const auto& best = scratch.beam.best;
     for (size_t i = 0; i < best.size() && hits.size() < request.k; i++) {
