@@ -229,7 +229,8 @@ export interface NativeBinding {
   names: { distances: string[]; strategies: string[]; buildPhases: string[]; errorCodes: string[] };
   limits: NativeLimits;
   /** searchThreads: the search pool's threads (one per core). */
-  defaults: { mapSize: number; searchThreads: number };
+  /** defaults.h: recall is kDefaultRecall, recallMissShare kRecallMissShare (a search asked for r aims at 1 - share · (1 - r)). */
+  defaults: { mapSize: number; searchThreads: number; recall: number; recallMissShare: number };
   /** Stops the async search registered under `token` (its promise rejects with ERR_ARROY_ABORTED). */
   cancelSearch(token: number): void;
   /** The SIMD kernel set chosen for this CPU: 'avx512', 'avx2', 'neon' or 'scalar'. */

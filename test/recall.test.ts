@@ -4,6 +4,7 @@
 // alone at the searchK docs/PERFORMANCE.md documents for recall >= 0.90.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Filter, Index } from '../src/index';
+import { binding } from '../src/native';
 import { contiguousSubset, filteredTruth, loadDataset, randomSubset, recallAgainst, recallAtK, type Dataset } from './helpers/datasets.mjs';
 import { tempIndexPath } from './helpers/tmp';
 
@@ -42,6 +43,20 @@ describe.each(CASES)('$name', ({ name, forestSearchK }) => {
       expect(recall).toBeGreaterThanOrEqual(target - 0.01);
     }
     index.check();
+  });
+
+  it('answers a low recall ask with a beam narrower than k where the curve says it is enough', () => {
+    const asked = 0.8;
+    const recall = recallOf(index, ds, { recall: asked });
+    const { ef } = index.searchDetailed(ds.row('queries', 0), { k: 10, recall: asked });
+    console.log(`${name}: asked ${asked}, ef ${ef}, recall@10 = ${recall.toFixed(4)}`);
+    expect(recall).toBeGreaterThanOrEqual(asked - 0.01);
+    // A rung below k whose lower bound (two standard errors) meets the aim
+    // (kRecallMissShare of the misses: 0.85 for 0.8) is an ask served below k.
+    expect(binding.defaults.recallMissShare).toBeGreaterThan(0);
+    const aim = 1 - binding.defaults.recallMissShare * (1 - asked);
+    const narrowEnough = index.stats().graph!.curve.some((p) => p.ef < 10 && p.recall - 2 * p.stdError >= aim);
+    if (narrowEnough) expect(ef).toBeLessThan(10);
   });
 
   it('walks a beam narrower than k for less work, returning k results whose head is that beam', () => {

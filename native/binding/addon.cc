@@ -79,6 +79,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   defaults.Set("mapSize", Napi::Number::New(env, double(arroy::kDefaultMapSize)));
   defaults.Set("searchThreads", Napi::Number::New(env, arroy::search_pool_threads()));
   defaults.Set("recall", Napi::Number::New(env, arroy::kDefaultRecall));
+  defaults.Set("recallMissShare", Napi::Number::New(env, arroy::kRecallMissShare));
   exports.Set("defaults", defaults);
 
   IndexHandle::track_environment(env);
